@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One message through the engine: facts, rules, the forwarded message on
+ * its own, advice.  Holds no per-message state, so threads can share it.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "buf.h"
+#include "facts.h"
+#include "html.h"
+#include "measure.h"
+#include "norm.h"
+#include "url.h"
+#include "xalloc.h"
+
+struct analyzer {
+	struct ruleset		*rules;
+	struct url_ctx		*urls;
+	struct norm		*norm;
+	char			*authserv_id;
+	struct detect_config	 thresholds;
+};
+
+struct analyzer *
+analyzer_new(struct ruleset *rs, const struct analyzer_config *cfg, char **cause)
+{
+	struct analyzer	*a;
+
+	/* libxml2 builds its global tables lazily, which races when the first
+	 * HTML parts are parsed on several threads at once. */
+	html_init();
+	a = xcalloc(1, sizeof *a);
+	a->rules = rs;
+	if ((a->urls = url_ctx_new(cause)) == NULL ||
+	    (a->norm = norm_new(cause)) == NULL) {
+		analyzer_free(a);
+		return NULL;
+	}
+	a->thresholds.suspect_at = DETECT_SUSPECT_AT;
+	a->thresholds.phish_at = DETECT_PHISH_AT;
+	if (cfg != NULL) {
+		if (cfg->authserv_id != NULL && *cfg->authserv_id != '\0')
+			a->authserv_id = xstrdup(cfg->authserv_id);
+		if (cfg->thresholds.phish_at > 0)
+			a->thresholds = cfg->thresholds;
+	}
+	return a;
+}
+
+void
+analyzer_free(struct analyzer *a)
+{
+	if (a == NULL)
+		return;
+	ruleset_free(a->rules);
+	url_ctx_free(a->urls);
+	norm_free(a->norm);
+	free(a->authserv_id);
+	free(a);
+}
+
+const struct ruleset *
+analyzer_ruleset(const struct analyzer *a)
+{
+	return a->rules;
+}
+
+struct ruleset *
+analyzer_load_rules(const char *const *paths, size_t npaths, struct diag *d)
+{
+	struct ruleset	*rs = ruleset_new();
+	struct stat	 st;
+	size_t		 i;
+
+	for (i = 0; i < npaths; i++) {
+		if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode))
+			ruleset_load_dir(rs, paths[i], d);
+		else
+			ruleset_load_file(rs, paths[i], d);
+	}
+	return rs;
+}
+
+int
+analyzer_check_rules(const struct ruleset *rs, struct diag *d)
+{
+	return ruleset_check_examples(rs, d);
+}
+
+void
+analyzer_rules_summary(const struct ruleset *rs, size_t *packs, size_t *rules,
+    size_t *brands)
+{
+	*packs = ruleset_pack_count(rs);
+	*rules = ruleset_rule_count(rs);
+	*brands = ruleset_brand_count(rs);
+}
+
+char *
+analyzer_defang(const char *url)
+{
+	return url_defang(url);
+}
+
+/* The brand whose advice goes with the verdict: the first one claimed. */
+static void
+analyzer_advice(const struct analyzer *a, const struct facts *f,
+    struct verdict *v)
+{
+	const struct brand	*b;
+	int			 l;
+
+	if (facts_count(f, FACT_BRAND_CLAIMED) == 0)
+		return;
+	b = ruleset_brand_find(a->rules, facts_value(f, FACT_BRAND_CLAIMED, 0));
+	if (b == NULL)
+		return;
+	v->brand = xstrdup(b->id);
+	v->brand_name = xstrdup(b->name);
+	for (l = 0; l < 2; l++) {
+		if (b->check[l] != NULL)
+			v->advice_check[l] = xstrdup(b->check[l]);
+		if (b->victim[l] != NULL)
+			v->advice_victim[l] = xstrdup(b->victim[l]);
+	}
+}
+
+static struct verdict *
+analyzer_eval(const struct analyzer *a, struct facts *f)
+{
+	struct verdict	*v;
+
+	v = detect_eval(a->rules, f, &a->thresholds);
+	analyzer_advice(a, f, v);
+	return v;
+}
+
+/* Judges the forwarded or quoted message as if it had arrived alone. */
+static struct verdict *
+analyzer_inner(const struct analyzer *a, const struct measure_ctx *ctx,
+    const struct msg *m)
+{
+	struct facts	*f;
+	struct verdict	*v = NULL;
+	const char	*kind = msg_forward_kind(m);
+
+	if (kind == NULL)
+		return NULL;
+	f = facts_new();
+	if (msg_forwarded(m) != NULL) {
+		measure_message(ctx, msg_forwarded(m), f);
+		v = analyzer_eval(a, f);
+	} else if (measure_quoted(ctx, m, f) == 0)
+		v = analyzer_eval(a, f);
+	facts_free(f);
+	return v;
+}
+
+struct verdict *
+analyzer_run(const struct analyzer *a, const struct msg *m)
+{
+	struct measure_ctx	 ctx;
+	struct facts		*f;
+	struct verdict		*v, *inner;
+
+	ctx.rules = a->rules;
+	ctx.urls = a->urls;
+	ctx.norm = a->norm;
+	ctx.authserv_id = a->authserv_id;
+
+	inner = analyzer_inner(a, &ctx, m);
+	f = facts_new();
+	measure_message(&ctx, m, f);
+	if (inner != NULL && inner->level != VERDICT_CLEAN) {
+		struct fact_inst	*fi;
+		char			*score;
+
+		score = xasprintf("%.1f", inner->score);
+		fi = facts_add(f, FACT_QUOTED_LOOKS_PHISH,
+		    verdict_level_name(inner->level));
+		facts_set_var(f, fi, "level", verdict_level_name(inner->level));
+		facts_set_var(f, fi, "score", score);
+		facts_set_var(f, fi, "brand_name",
+		    inner->brand_name != NULL ? inner->brand_name : "");
+		facts_set_var(f, fi, "summary", inner->nhits > 0 ?
+		    inner->hits[0].rule : "");
+		free(score);
+	}
+	v = analyzer_eval(a, f);
+	facts_free(f);
+	v->forwarded = inner;
+	return v;
+}

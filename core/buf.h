@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * A growable byte buffer, NUL-terminated after buf_init and after every
+ * append so its data can be used as a C string.  Embedded by value; buf_free releases the bytes.
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stddef.h>
+
+#include "sagi.h"
+
+struct buf {
+	char	*data;		/* owned; NUL-terminated */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *b);
+void	 buf_free(struct buf *b);
+void	 buf_reset(struct buf *b);
+void	 buf_add(struct buf *b, const void *p, size_t n);
+void	 buf_adds(struct buf *b, const char *s);
+void	 buf_addc(struct buf *b, char c);
+void	 buf_printf(struct buf *b, const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);
+/* Returns the owned NUL-terminated data and leaves b empty and unallocated
+ * (buf_add works on it again; buf_free is then a no-op). */
+char	*buf_take(struct buf *b);
+
+#endif

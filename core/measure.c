@@ -1,0 +1,857 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Facts of a message, computed in C and judged by the rules.  The same code
+ * serves a message and the quoted/forwarded message inside it, through a
+ * "view" of the parts that differ (subject, sender, text, which links).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "measure.h"
+#include "xalloc.h"
+
+#define MEASURE_HEAD_CHARS	500	/* body.head.norm: where a brand is claimed */
+#define MEASURE_SCAN_BYTES	(256u << 10)	/* confusable scan of the body */
+
+struct fview {
+	const struct measure_ctx	*ctx;
+	const struct msg		*m;
+	struct facts			*f;
+	const char			*subject;
+	const char			*display;
+	const char			*addr;
+	const char			*body;
+	size_t				 body_len;
+	int				 quoted_links;	/* which links belong to the view */
+	int				 skip_subject_claim;
+	/* computed on the way */
+	char				*subject_norm;
+	char				*display_norm;
+	char				*head_norm;
+	char				*from_regdom;
+	char				*from_domain;
+	char				**link_text_norm;	/* per msg link, NULL when not in view */
+	struct url			*link_url;		/* per msg link; host NULL when unparsed */
+};
+
+static const char *
+measure_domain_of(const char *addr)
+{
+	const char	*at = strrchr(addr, '@');
+
+	return at != NULL ? at + 1 : "";
+}
+
+static char *
+measure_norm(const struct fview *v, const char *s, size_t len)
+{
+	return norm_text(v->ctx->norm, s, len);
+}
+
+/* The first n characters (not bytes) of UTF-8 s. */
+static size_t
+measure_prefix_chars(const char *s, size_t len, size_t n)
+{
+	size_t	 i = 0;
+
+	while (i < len && n > 0) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		n--;
+	}
+	return i;
+}
+
+static void
+measure_sender(struct fview *v)
+{
+	struct facts	*f = v->f;
+	struct fact_inst *fi;
+
+	v->from_domain = xstrdup(measure_domain_of(v->addr));
+	v->from_regdom = *v->from_domain != '\0' ?
+	    url_regdom(v->ctx->urls, v->from_domain) : NULL;
+	if (v->from_regdom == NULL)
+		v->from_regdom = xstrdup(v->from_domain);
+
+	facts_add(f, FACT_SUBJECT, v->subject);
+	v->subject_norm = measure_norm(v, v->subject, strlen(v->subject));
+	facts_add(f, FACT_SUBJECT_NORM, v->subject_norm);
+	facts_add(f, FACT_FROM_DISPLAY, v->display);
+	v->display_norm = measure_norm(v, v->display, strlen(v->display));
+	facts_add(f, FACT_FROM_DISPLAY_NORM, v->display_norm);
+	if (*v->addr != '\0') {
+		facts_add(f, FACT_FROM_ADDR, v->addr);
+		facts_add(f, FACT_FROM_DOMAIN, v->from_domain);
+		facts_add(f, FACT_FROM_REGDOM, v->from_regdom);
+	}
+
+	/* A display name that shows an address or a domain of its own:
+	 * "Amazon.co.jp" <no-reply@accounts.google.com>. */
+	{
+		char		*copy = xstrdup(v->display_norm), *tok, *save = NULL;
+
+		for (tok = strtok_r(copy, " \t\"'<>()[]「」,;", &save);
+		    tok != NULL; tok = strtok_r(NULL, " \t\"'<>()[]「」,;", &save)) {
+			struct url	 u;
+			const char	*host = tok;
+			char		*rd;
+			int		 differs;
+
+			if (strchr(tok, '@') != NULL)
+				host = strrchr(tok, '@') + 1;
+			if (url_parse_text(v->ctx->urls, host, &u) != 0)
+				continue;
+			rd = u.regdom != NULL ? u.regdom : u.host;
+			differs = strcasecmp(rd, v->from_regdom) != 0;
+			if (differs) {
+				fi = facts_add(f, FACT_FROM_DISPLAY_ADDR, tok);
+				facts_set_var(f, fi, "display_addr", tok);
+				facts_set_var(f, fi, "from_addr", v->addr);
+			}
+			url_clear(&u);
+			if (differs)
+				break;
+		}
+		free(copy);
+	}
+}
+
+static void
+measure_headers(struct fview *v)
+{
+	const struct msg	*m = v->m;
+	struct facts		*f = v->f;
+	struct fact_inst	*fi;
+	const char		*s;
+	size_t			 i;
+
+	for (i = 0; i < msg_to_count(m); i++) {
+		facts_add(f, FACT_TO_ADDR, msg_to_addr(m, i));
+		if (*v->addr != '\0' && strcmp(msg_to_addr(m, i), v->addr) == 0) {
+			fi = facts_add(f, FACT_FROM_IS_TO, v->addr);
+			facts_set_var(f, fi, "from_addr", v->addr);
+		}
+	}
+	s = msg_reply_to_addr(m);
+	if (*s != '\0') {
+		char	*rd = url_regdom(v->ctx->urls, measure_domain_of(s));
+
+		if (rd == NULL || strcasecmp(rd, v->from_regdom) != 0) {
+			fi = facts_add(f, FACT_REPLY_TO_ADDR, s);
+			facts_set_var(f, fi, "from_domain", v->from_domain);
+		}
+		free(rd);
+	}
+	if (*msg_return_path(m) != '\0')
+		facts_add(f, FACT_RETURN_PATH_ADDR, msg_return_path(m));
+	s = strrchr(msg_message_id(m), '@');
+	if (s != NULL)
+		facts_add(f, FACT_MESSAGE_ID_DOMAIN, s + 1);
+	if ((s = msg_header(m, "X-Mailer", 0)) != NULL ||
+	    (s = msg_header(m, "User-Agent", 0)) != NULL)
+		facts_add(f, FACT_HEADER_MAILER, s);
+	if (msg_header(m, "Date", 0) == NULL)
+		facts_add(f, FACT_HEADER_MISSING, "date");
+	if (msg_header(m, "Message-ID", 0) == NULL)
+		facts_add(f, FACT_HEADER_MISSING, "message-id");
+	if (msg_header(m, "MIME-Version", 0) == NULL)
+		facts_add(f, FACT_HEADER_MISSING, "mime-version");
+
+	for (i = 0; i < msg_problem_count(m); i++) {
+		const struct msg_problem *p = msg_problem(m, i);
+
+		if (p->kind == MSG_PROBLEM_HEADER) {
+			fi = facts_add(f, FACT_HEADER_PROBLEM, p->what);
+			facts_set_var(f, fi, "header", p->where);
+			facts_set_var(f, fi, "detail", *p->used != '\0' ?
+			    p->used : p->declared);
+		} else if (p->kind == MSG_PROBLEM_CHARSET) {
+			fi = facts_add(f, FACT_CHARSET_PROBLEM, p->what);
+			facts_set_var(f, fi, "part", p->where);
+			facts_set_var(f, fi, "declared", p->declared);
+			facts_set_var(f, fi, "used", p->used);
+		}
+	}
+	if (msg_html_only(m))
+		facts_add(f, FACT_MIME_HTML_ONLY, "");
+	for (i = 0; i < msg_font_count(m); i++)
+		facts_add(f, FACT_HTML_FONT, msg_font(m, i));
+	for (i = 0; i < msg_form_count(m); i++)
+		facts_add(f, FACT_HTML_FORM, msg_form(m, i));
+	for (i = 0; i < msg_image_count(m); i++) {
+		struct url	 u;
+
+		if (url_parse(v->ctx->urls, msg_image(m, i), &u) == 0) {
+			facts_add(f, FACT_HTML_IMAGE_HOST, u.host);
+			url_clear(&u);
+		}
+	}
+}
+
+static void
+measure_auth(struct fview *v)
+{
+	struct auth_results	 ar;
+	struct auth_origin	 o;
+	struct fact_inst	*fi;
+	size_t			 i;
+	enum fact_id		 id;
+
+	if (auth_trusted(v->m, v->ctx->authserv_id, &ar) != 0)
+		facts_add(v->f, FACT_AUTH_NONE, "");
+	else {
+		for (i = 0; i < ar.nentries; i++) {
+			const struct auth_entry *e = &ar.entries[i];
+
+			if (strcmp(e->method, "spf") == 0)
+				id = FACT_AUTH_SPF;
+			else if (strcmp(e->method, "dkim") == 0)
+				id = FACT_AUTH_DKIM;
+			else if (strcmp(e->method, "dmarc") == 0)
+				id = FACT_AUTH_DMARC;
+			else
+				continue;
+			fi = facts_add(v->f, id, e->result);
+			facts_set_var(v->f, fi, "domain", e->domain);
+			facts_set_var(v->f, fi, "authserv", ar.authserv);
+			if (id == FACT_AUTH_DMARC)
+				facts_set_var(v->f, fi, "policy", e->policy);
+		}
+		auth_results_clear(&ar);
+	}
+	if (auth_origin(v->m, &o) == 0) {
+		fi = facts_add(v->f, FACT_RECEIVED_ORIGIN, o.text);
+		facts_set_var(v->f, fi, "host", o.host);
+		facts_set_var(v->f, fi, "ip", o.ip);
+		auth_origin_clear(&o);
+	}
+}
+
+static void
+measure_text(struct fview *v)
+{
+	char	*norm;
+	size_t	 hl;
+
+	facts_addn(v->f, FACT_BODY, v->body, v->body_len);
+	norm = measure_norm(v, v->body, v->body_len);
+	facts_add(v->f, FACT_BODY_NORM, norm);
+	hl = measure_prefix_chars(norm, strlen(norm), MEASURE_HEAD_CHARS);
+	v->head_norm = xstrndup(norm, hl);
+	facts_add(v->f, FACT_BODY_HEAD_NORM, v->head_norm);
+	free(norm);
+	if (url_text_is_defanged(v->body))
+		facts_add(v->f, FACT_TEXT_DEFANGED, "");
+}
+
+static void
+measure_link_vars(struct facts *f, struct fact_inst *fi, const struct msg_link *l,
+    const struct url *u)
+{
+	facts_set_var(f, fi, "href", l->href);
+	facts_set_var(f, fi, "host", u->host);
+	facts_set_var(f, fi, "text", l->text);
+}
+
+static void
+measure_links(struct fview *v)
+{
+	const struct msg	*m = v->m;
+	struct facts		*f = v->f;
+	struct fact_inst	*fi;
+	size_t			 i, n = msg_link_count(m);
+
+	v->link_text_norm = xcalloc(n + 1, sizeof *v->link_text_norm);
+	v->link_url = xcalloc(n + 1, sizeof *v->link_url);
+	for (i = 0; i < n; i++) {
+		const struct msg_link	*l = msg_link(m, i);
+		struct url		*u = &v->link_url[i];
+		struct url		 tu;
+
+		if (l->quoted != v->quoted_links)
+			continue;
+		if (url_parse(v->ctx->urls, l->href, u) != 0) {
+			memset(u, 0, sizeof *u);
+			continue;
+		}
+		v->link_text_norm[i] = measure_norm(v, l->text, strlen(l->text));
+		fi = facts_add(f, FACT_LINK_HREF, l->href);
+		measure_link_vars(f, fi, l, u);
+		fi = facts_add(f, FACT_LINK_HOST, u->host);
+		measure_link_vars(f, fi, l, u);
+		fi = facts_add(f, FACT_LINK_TEXT_NORM, v->link_text_norm[i]);
+		measure_link_vars(f, fi, l, u);
+
+		if (l->html && url_parse_text(v->ctx->urls, l->text, &tu) == 0) {
+			const char	*a = tu.regdom != NULL ? tu.regdom : tu.host;
+			const char	*b = u->regdom != NULL ? u->regdom : u->host;
+
+			if (strcasecmp(a, b) != 0) {
+				fi = facts_add(f, FACT_LINK_TEXT_HOST_DIFFERS, u->host);
+				measure_link_vars(f, fi, l, u);
+				facts_set_var(f, fi, "text_host", tu.host);
+			}
+			url_clear(&tu);
+		}
+		if ((u->flags & URL_IP) && !(u->flags & URL_IP_PRIVATE)) {
+			fi = facts_add(f, FACT_LINK_IP, u->host);
+			measure_link_vars(f, fi, l, u);
+		}
+		if (u->flags & URL_IP_OBFUSCATED) {
+			fi = facts_add(f, FACT_LINK_IP_OBFUSCATED, u->host);
+			measure_link_vars(f, fi, l, u);
+		}
+		if (u->flags & URL_USERINFO) {
+			fi = facts_add(f, FACT_LINK_USERINFO, u->host);
+			measure_link_vars(f, fi, l, u);
+		}
+		if (u->flags & URL_IDN_MIXED) {
+			fi = facts_add(f, FACT_LINK_IDN_MIXED, u->host);
+			measure_link_vars(f, fi, l, u);
+			facts_set_var(f, fi, "host_unicode", u->host_unicode);
+		}
+		if (strstr(u->host, "xn--") != NULL) {
+			fi = facts_add(f, FACT_LINK_PUNYCODE, u->host);
+			measure_link_vars(f, fi, l, u);
+			facts_set_var(f, fi, "host_unicode", u->host_unicode);
+		}
+	}
+}
+
+/* Damerau-free Levenshtein distance, capped: returns cap+1 when over. */
+static int
+measure_edit_distance(const char *a, size_t al, const char *b, size_t bl,
+    int cap)
+{
+	int	 row[64], prev, tmp, best;
+	size_t	 i, j;
+
+	if (al >= 63 || bl >= 63)
+		return cap + 1;
+	if ((al > bl ? al - bl : bl - al) > (size_t)cap)
+		return cap + 1;
+	for (j = 0; j <= bl; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= al; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		best = row[0];
+		for (j = 1; j <= bl; j++) {
+			tmp = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[bl];
+}
+
+/* Edits a label may be from a token and still be a lookalike: one for
+ * five letters, two from six (anazom, amazmo for amazon).  Two-edit
+ * lookalikes must keep the first letter, which readers anchor on. */
+static int
+measure_typo_cap(size_t toklen)
+{
+	return toklen >= 6 ? 2 : 1;
+}
+
+/*
+ * Brand tokens in foreign hosts: the token as a whole label or hyphen piece
+ * (www.amazon.co.jp.x.info, www-rakuten-card-co-jp.x.com), inside a piece
+ * for tokens of five letters or more (myamazonjp), or a piece one or two
+ * edits from it (anazom, amaz0n, ralkuten).
+ */
+static void
+measure_host_brands(struct fview *v, const struct msg_link *l,
+    const struct url *u)
+{
+	const struct ruleset	*rs = v->ctx->rules;
+	struct facts		*f = v->f;
+	struct fact_inst	*fi;
+	size_t			 bi, ti, hl;
+	const char		*host = u->host, *p, *q, *end;
+
+	if (u->flags & URL_IP)
+		return;
+	hl = strlen(host);
+	/* The public suffix is not the attacker's choice: leave it out. */
+	end = host + hl;
+	if (u->regdom != NULL) {
+		const char *dot = strchr(u->regdom, '.');
+
+		if (dot != NULL)
+			end = host + hl - strlen(dot);
+	}
+	for (bi = 0; bi < ruleset_brand_count(rs); bi++) {
+		const struct brand	*b = ruleset_brand(rs, bi);
+		int			 found = 0;
+
+		if (b->ntokens == 0 || brand_owns_host(b, host))
+			continue;
+		for (ti = 0; ti < b->ntokens && !found; ti++) {
+			const char	*tok = b->tokens[ti];
+			size_t		 tl = strlen(tok);
+
+			for (p = host; p < end && !found; p = q + 1) {
+				size_t	 pl;
+				int	 d;
+
+				q = p;
+				while (q < end && *q != '.' && *q != '-')
+					q++;
+				pl = (size_t)(q - p);
+				if (pl == tl && strncmp(p, tok, tl) == 0) {
+					found = 1;
+				} else if (tl >= 5 && pl > tl &&
+				    memmem(p, pl, tok, tl) != NULL) {
+					found = 1;
+				} else if (tl >= 5 && pl >= 4 &&
+				    (d = measure_edit_distance(p, pl, tok, tl,
+				    measure_typo_cap(tl))) > 0 &&
+				    d <= measure_typo_cap(tl) &&
+				    (d == 1 || *p == *tok)) {
+					char	*label = xstrndup(p, pl);
+
+					fi = facts_add(f, FACT_LINK_TYPOSQUAT, host);
+					measure_link_vars(f, fi, l, u);
+					facts_set_var(f, fi, "brand", b->id);
+					facts_set_var(f, fi, "brand_name", b->name);
+					facts_set_var(f, fi, "token", tok);
+					facts_set_var(f, fi, "label", label);
+					free(label);
+					found = 2;
+				}
+				if (found == 1) {
+					fi = facts_add(f, FACT_LINK_BRAND_IN_HOST, host);
+					measure_link_vars(f, fi, l, u);
+					facts_set_var(f, fi, "brand", b->id);
+					facts_set_var(f, fi, "brand_name", b->name);
+					facts_set_var(f, fi, "token", tok);
+				}
+				if (q >= end)
+					break;
+			}
+		}
+	}
+}
+
+struct measure_claim {
+	const struct brand	*brand;
+	const char		*where;
+	char			*evidence;
+};
+
+static int
+measure_find(const struct brand *b, const char *text, char **evidence)
+{
+	size_t	 off, len;
+
+	if (text == NULL || !brand_find(b, text, strlen(text), &off, &len))
+		return 0;
+	*evidence = xstrndup(text + off, len);
+	return 1;
+}
+
+struct measure_confusable {
+	struct fview	*v;
+	const char	*claimed_where;
+	const struct brand **hit;	/* first brand spelled by a confusable word */
+};
+
+static void
+measure_confusable_word(void *arg, const char *word, size_t len)
+{
+	struct measure_confusable	*c = arg;
+	struct fview			*v = c->v;
+	const struct ruleset		*rs = v->ctx->rules;
+	struct fact_inst		*fi;
+	char				*sk, *w;
+	size_t				 bi, ti;
+	const struct brand		*brand = NULL;
+
+	if (facts_count(v->f, FACT_TEXT_CONFUSABLE) >= 20)
+		return;
+	sk = norm_skeleton(v->ctx->norm, word, len);
+	for (bi = 0; bi < ruleset_brand_count(rs) && brand == NULL; bi++) {
+		const struct brand *b = ruleset_brand(rs, bi);
+
+		for (ti = 0; ti < b->ntokens; ti++) {
+			char	*tsk = norm_skeleton(v->ctx->norm, b->tokens[ti],
+			    strlen(b->tokens[ti]));
+
+			if (strlen(b->tokens[ti]) >= 4 && strstr(sk, tsk) != NULL)
+				brand = b;
+			free(tsk);
+			if (brand != NULL)
+				break;
+		}
+	}
+	w = xstrndup(word, len);
+	fi = facts_add(v->f, FACT_TEXT_CONFUSABLE, w);
+	facts_set_var(v->f, fi, "word", w);
+	facts_set_var(v->f, fi, "brand", brand != NULL ? brand->id : "");
+	facts_set_var(v->f, fi, "brand_name", brand != NULL ? brand->name : "");
+	if (brand != NULL && *c->hit == NULL)
+		*c->hit = brand;
+	free(w);
+	free(sk);
+}
+
+static const struct brand *
+measure_confusables(struct fview *v)
+{
+	struct measure_confusable	 c;
+	const struct brand		*hit = NULL;
+	size_t				 bl;
+
+	c.v = v;
+	c.claimed_where = NULL;
+	c.hit = &hit;
+	norm_mixed_script_words(v->ctx->norm, v->display, strlen(v->display),
+	    measure_confusable_word, &c);
+	norm_mixed_script_words(v->ctx->norm, v->subject, strlen(v->subject),
+	    measure_confusable_word, &c);
+	bl = v->body_len < MEASURE_SCAN_BYTES ? v->body_len : MEASURE_SCAN_BYTES;
+	norm_mixed_script_words(v->ctx->norm, v->body, bl,
+	    measure_confusable_word, &c);
+	return hit;
+}
+
+static void
+measure_claim_auth(struct fview *v, const struct brand *b)
+{
+	struct facts		*f = v->f;
+	struct fact_inst	*fi;
+	struct buf		 summary;
+	size_t			 i, n;
+	int			 ok = 0;
+	const char		*method = NULL, *dom = NULL;
+
+	n = facts_count(f, FACT_AUTH_DMARC);
+	for (i = 0; i < n && !ok; i++) {
+		dom = facts_var(f, FACT_AUTH_DMARC, i, "domain");
+		if (strcmp(facts_value(f, FACT_AUTH_DMARC, i), "pass") == 0 &&
+		    dom != NULL && brand_owns_host(b, dom)) {
+			ok = 1;
+			method = "dmarc";
+		}
+	}
+	n = facts_count(f, FACT_AUTH_DKIM);
+	for (i = 0; i < n && !ok; i++) {
+		dom = facts_var(f, FACT_AUTH_DKIM, i, "domain");
+		if (strcmp(facts_value(f, FACT_AUTH_DKIM, i), "pass") == 0 &&
+		    dom != NULL && brand_owns_host(b, dom)) {
+			ok = 1;
+			method = "dkim";
+		}
+	}
+	if (ok) {
+		fi = facts_add(f, FACT_BRAND_AUTHENTICATED, b->id);
+		facts_set_var(f, fi, "brand", b->id);
+		facts_set_var(f, fi, "brand_name", b->name);
+		facts_set_var(f, fi, "domain", dom);
+		facts_set_var(f, fi, "method", method);
+		return;
+	}
+	if (facts_count(f, FACT_AUTH_NONE) > 0) {
+		fi = facts_add(f, FACT_BRAND_UNVERIFIABLE, b->id);
+		facts_set_var(f, fi, "brand", b->id);
+		facts_set_var(f, fi, "brand_name", b->name);
+		facts_set_var(f, fi, "from_domain", v->from_domain);
+		return;
+	}
+	buf_init(&summary);
+	{
+		static const enum fact_id ids[] = {
+			FACT_AUTH_SPF, FACT_AUTH_DKIM, FACT_AUTH_DMARC
+		};
+		static const char *names[] = { "spf", "dkim", "dmarc" };
+		size_t	 k;
+
+		for (k = 0; k < 3; k++) {
+			n = facts_count(f, ids[k]);
+			for (i = 0; i < n && i < 3; i++) {
+				const char *d = facts_var(f, ids[k], i, "domain");
+
+				buf_printf(&summary, "%s%s=%s%s%s%s",
+				    summary.len ? " " : "", names[k],
+				    facts_value(f, ids[k], i),
+				    d != NULL && *d ? " (" : "", d != NULL ? d : "",
+				    d != NULL && *d ? ")" : "");
+			}
+		}
+	}
+	fi = facts_add(f, FACT_BRAND_UNAUTHENTICATED, b->id);
+	facts_set_var(f, fi, "brand", b->id);
+	facts_set_var(f, fi, "brand_name", b->name);
+	facts_set_var(f, fi, "from_domain", v->from_domain);
+	facts_set_var(f, fi, "auth", summary.len ? summary.data : "none");
+	buf_free(&summary);
+}
+
+static void
+measure_brands(struct fview *v, int with_auth)
+{
+	const struct ruleset	*rs = v->ctx->rules;
+	struct facts		*f = v->f;
+	struct fact_inst	*fi;
+	const struct brand	*conf;
+	size_t			 bi, i, n = msg_link_count(v->m);
+
+	conf = measure_confusables(v);
+	for (i = 0; i < n; i++) {
+		if (v->link_url[i].host != NULL)
+			measure_host_brands(v, msg_link(v->m, i), &v->link_url[i]);
+	}
+	for (bi = 0; bi < ruleset_brand_count(rs); bi++) {
+		const struct brand	*b = ruleset_brand(rs, bi);
+		const char		*where = NULL;
+		char			*ev = NULL;
+		int			 in_header = 0;
+
+		if (measure_find(b, v->display_norm, &ev)) {
+			where = "display";
+			in_header = 1;
+		} else if (!v->skip_subject_claim &&
+		    measure_find(b, v->subject_norm, &ev)) {
+			where = "subject";
+			in_header = 1;
+		} else if (measure_find(b, v->head_norm, &ev))
+			where = "body";
+		else {
+			for (i = 0; i < n && where == NULL; i++) {
+				if (v->link_text_norm[i] != NULL &&
+				    measure_find(b, v->link_text_norm[i], &ev))
+					where = "link";
+			}
+		}
+		if (where == NULL && conf == b) {
+			where = "confusable";
+			ev = xstrdup("");
+		}
+		if (where == NULL)
+			continue;
+		fi = facts_add(f, FACT_BRAND_CLAIMED, b->id);
+		facts_set_var(f, fi, "brand", b->id);
+		facts_set_var(f, fi, "brand_name", b->name);
+		facts_set_var(f, fi, "where", where);
+		facts_set_var(f, fi, "evidence", ev);
+		free(ev);
+
+		if (with_auth)
+			measure_claim_auth(v, b);
+		if (in_header && *v->from_domain != '\0' &&
+		    !brand_owns_host(b, v->from_domain)) {
+			fi = facts_add(f, FACT_BRAND_FROM_FOREIGN, b->id);
+			facts_set_var(f, fi, "brand", b->id);
+			facts_set_var(f, fi, "brand_name", b->name);
+			facts_set_var(f, fi, "from_domain", v->from_domain);
+			facts_set_var(f, fi, "where", where);
+		}
+		for (i = 0; i < n; i++) {
+			const struct url	*u = &v->link_url[i];
+			const struct msg_link	*l;
+			char			*dummy = NULL;
+
+			if (u->host == NULL || brand_owns_host(b, u->host))
+				continue;
+			l = msg_link(v->m, i);
+			fi = facts_add(f, FACT_LINK_BRAND_OFFSITE, u->host);
+			measure_link_vars(f, fi, l, u);
+			facts_set_var(f, fi, "brand", b->id);
+			facts_set_var(f, fi, "brand_name", b->name);
+			if (measure_find(b, v->link_text_norm[i], &dummy)) {
+				fi = facts_add(f, FACT_LINK_BRAND_TEXT_OFFSITE,
+				    u->host);
+				measure_link_vars(f, fi, l, u);
+				facts_set_var(f, fi, "brand", b->id);
+				facts_set_var(f, fi, "brand_name", b->name);
+			}
+			free(dummy);
+		}
+	}
+}
+
+static void
+measure_view_free(struct fview *v)
+{
+	size_t	 i, n = msg_link_count(v->m);
+
+	free(v->subject_norm);
+	free(v->display_norm);
+	free(v->head_norm);
+	free(v->from_regdom);
+	free(v->from_domain);
+	if (v->link_text_norm != NULL) {
+		for (i = 0; i < n; i++)
+			free(v->link_text_norm[i]);
+	}
+	free(v->link_text_norm);
+	if (v->link_url != NULL) {
+		for (i = 0; i < n; i++) {
+			if (v->link_url[i].host != NULL)
+				url_clear(&v->link_url[i]);
+		}
+	}
+	free(v->link_url);
+}
+
+/* "Fwd:", "FW:", "転送:" — a subject a forwarder wrote over someone else's. */
+static int
+measure_forward_subject(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return strncasecmp(s, "fwd", 3) == 0 || strncasecmp(s, "fw:", 3) == 0 ||
+	    strncasecmp(s, "fw ", 3) == 0 || strncmp(s, "転送", 6) == 0 ||
+	    strncasecmp(s, "[fwd", 4) == 0;
+}
+
+void
+measure_message(const struct measure_ctx *ctx, const struct msg *m,
+    struct facts *f)
+{
+	struct fview	 v;
+	const char	*kind;
+
+	memset(&v, 0, sizeof v);
+	v.ctx = ctx;
+	v.m = m;
+	v.f = f;
+	v.subject = msg_subject(m);
+	v.display = msg_from_display(m);
+	v.addr = msg_from_addr(m);
+	v.body = msg_body(m, &v.body_len);
+	v.quoted_links = 0;
+	kind = msg_forward_kind(m);
+	/* A forward's subject names the forwarded mail's brand, not the
+	 * forwarder's: do not let it claim one. */
+	v.skip_subject_claim = kind != NULL && strcmp(kind, "quote") != 0 &&
+	    measure_forward_subject(v.subject);
+	if (kind != NULL)
+		facts_add(f, FACT_MSG_FORWARD, kind);
+	{
+		size_t		 ql;
+		const char	*q = msg_quoted(m, &ql);
+		char		*qn = measure_norm(&v, q, ql);
+
+		facts_add(f, FACT_QUOTED_NORM, qn);
+		free(qn);
+		if (url_text_is_defanged(q) && facts_count(f, FACT_TEXT_DEFANGED) == 0)
+			facts_add(f, FACT_TEXT_DEFANGED, "");
+	}
+	measure_sender(&v);
+	measure_headers(&v);
+	measure_auth(&v);
+	measure_text(&v);
+	measure_links(&v);
+	measure_brands(&v, 1);
+	measure_view_free(&v);
+}
+
+/* Value of a "From:" / "差出人:" style line in a forwarded block. */
+static char *
+measure_quoted_field(const char *q, size_t ql, const char *const *names)
+{
+	const char	*p = q, *end = q + ql, *nl;
+	size_t		 i;
+
+	while (p < end) {
+		const char	*s = p;
+		size_t		 ll;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		while (s < p + ll && (*s == '>' || *s == ' ' || *s == '\t'))
+			s++;
+		for (i = 0; names[i] != NULL; i++) {
+			size_t	 nl2 = strlen(names[i]);
+
+			if ((size_t)(p + ll - s) > nl2 &&
+			    strncasecmp(s, names[i], nl2) == 0) {
+				s += nl2;
+				while (s < p + ll && (*s == ' ' || *s == '\t'))
+					s++;
+				return xstrndup(s, (size_t)(p + ll - s));
+			}
+		}
+		p += ll + 1;
+	}
+	return NULL;
+}
+
+int
+measure_quoted(const struct measure_ctx *ctx, const struct msg *m,
+    struct facts *f)
+{
+	static const char *const from_names[] = {
+		"From:", "差出人:", "差出人：", "送信者:", "送信元:", NULL
+	};
+	static const char *const subj_names[] = {
+		"Subject:", "件名:", "件名：", NULL
+	};
+	struct fview	 v;
+	size_t		 ql;
+	const char	*q = msg_quoted(m, &ql);
+	char		*from, *subject, *addr = NULL, *display = NULL;
+	const char	*lt, *gt;
+
+	if (ql == 0)
+		return -1;
+	from = measure_quoted_field(q, ql, from_names);
+	subject = measure_quoted_field(q, ql, subj_names);
+	if (from != NULL) {
+		lt = strrchr(from, '<');
+		gt = lt != NULL ? strchr(lt, '>') : NULL;
+		if (lt != NULL && gt != NULL) {
+			addr = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+			display = xstrndup(from, (size_t)(lt - from));
+		} else if (strchr(from, '@') != NULL) {
+			addr = xstrdup(from);
+			display = xstrdup("");
+		} else {
+			addr = xstrdup("");
+			display = xstrdup(from);
+		}
+		for (lt = addr; *lt != '\0'; lt++)
+			addr[lt - addr] = (char)tolower((unsigned char)*lt);
+	}
+	memset(&v, 0, sizeof v);
+	v.ctx = ctx;
+	v.m = m;
+	v.f = f;
+	v.subject = subject != NULL ? subject : "";
+	v.display = display != NULL ? display : "";
+	v.addr = addr != NULL ? addr : "";
+	v.body = q;
+	v.body_len = ql;
+	v.quoted_links = 1;
+	measure_sender(&v);
+	measure_text(&v);
+	measure_links(&v);
+	/* A quoted message's own headers are gone: its authentication is
+	 * unknown, which is what brand.unverifiable says. */
+	facts_add(f, FACT_AUTH_NONE, "");
+	measure_brands(&v, 1);
+	measure_view_free(&v);
+	free(from);
+	free(subject);
+	free(addr);
+	free(display);
+	return 0;
+}

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unicode normalisation for matching, on ICU: NFKC_Casefold text, the UTS #39
+ * confusable skeleton, and words that mix Latin with lookalike scripts.
+ * Text is processed in chunks of at most NORM_CHUNK bytes through fixed stack
+ * buffers, so a call allocates little more than its result.  Knows no mail.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include "buf.h"
+#include "norm.h"
+#include "xalloc.h"
+
+/*
+ * UTF-8 bytes handed to ICU at once.  Each chunk ends just before a
+ * character with a normalisation boundary before it, so normalising chunk
+ * by chunk gives the same text as normalising the whole input.
+ */
+#define NORM_CHUNK	4096
+/* Characters to step back looking for that boundary (hostile runs of marks). */
+#define NORM_CUT_TRIES	32
+/* Bytes of UTF-8 collected before they are appended to the result. */
+#define NORM_OUT	1024
+
+struct norm {
+	const UNormalizer2	*nfkc_cf;	/* ICU singleton, not closed */
+	USpoofChecker		*spoof;		/* owned */
+};
+
+/* A UTF-16 work buffer: starts on the caller's stack, moves to the heap. */
+struct norm_u16 {
+	UChar		*p;
+	int32_t		 len;
+	int32_t		 cap;
+	UChar		*heap;		/* owned; NULL while p is the stack */
+};
+
+typedef int32_t	(*norm_stage_fn)(const struct norm *, const UChar *, int32_t,
+		    UChar *, int32_t, UErrorCode *);
+
+struct norm *
+norm_new(char **cause)
+{
+	struct norm	*n;
+	UErrorCode	 st = U_ZERO_ERROR;
+
+	n = xcalloc(1, sizeof *n);
+	n->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+	if (U_FAILURE(st)) {
+		*cause = xasprintf("ICU NFKC_Casefold normaliser: %s",
+		    u_errorName(st));
+		free(n);
+		return NULL;
+	}
+	n->spoof = uspoof_open(&st);
+	if (U_FAILURE(st)) {
+		*cause = xasprintf("ICU spoof checker: %s", u_errorName(st));
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+norm_free(struct norm *n)
+{
+	if (n == NULL)
+		return;
+	uspoof_close(n->spoof);
+	free(n);
+}
+
+static void
+norm_u16_init(struct norm_u16 *u, UChar *stack, int32_t cap)
+{
+	u->p = stack;
+	u->len = 0;
+	u->cap = cap;
+	u->heap = NULL;
+}
+
+static void
+norm_u16_grow(struct norm_u16 *u, int32_t need)
+{
+	if (need <= u->cap)
+		return;
+	free(u->heap);
+	u->heap = xreallocarray(NULL, (size_t)need, sizeof *u->heap);
+	u->p = u->heap;
+	u->cap = need;
+}
+
+static void
+norm_u16_release(struct norm_u16 *u)
+{
+	free(u->heap);
+	u->heap = NULL;
+}
+
+static int32_t
+norm_stage_casefold(const struct norm *n, const UChar *src, int32_t len,
+    UChar *dst, int32_t cap, UErrorCode *st)
+{
+	return unorm2_normalize(n->nfkc_cf, src, len, dst, cap, st);
+}
+
+static int32_t
+norm_stage_skeleton(const struct norm *n, const UChar *src, int32_t len,
+    UChar *dst, int32_t cap, UErrorCode *st)
+{
+	return uspoof_getSkeleton(n->spoof, 0, src, len, dst, cap, st);
+}
+
+/*
+ * Runs one ICU transformation from src into dst, growing dst once if ICU
+ * says it is too small.  ICU fails here only when it cannot allocate, and
+ * there is no error channel in this API, so the text then passes through
+ * unchanged rather than being lost.
+ */
+static void
+norm_stage(const struct norm *n, norm_stage_fn fn, const struct norm_u16 *src,
+    struct norm_u16 *dst)
+{
+	UErrorCode	 st = U_ZERO_ERROR;
+	int32_t		 len;
+
+	len = fn(n, src->p, src->len, dst->p, dst->cap, &st);
+	if (st == U_BUFFER_OVERFLOW_ERROR) {
+		norm_u16_grow(dst, len);
+		st = U_ZERO_ERROR;
+		len = fn(n, src->p, src->len, dst->p, dst->cap, &st);
+	}
+	if (U_FAILURE(st)) {
+		norm_u16_grow(dst, src->len);
+		memcpy(dst->p, src->p, (size_t)src->len * sizeof *src->p);
+		len = src->len;
+	}
+	dst->len = len;
+}
+
+/*
+ * Length of the next chunk of s: all of it when short, else a cut at or
+ * before NORM_CHUNK that falls on a character boundary and, when one is
+ * found within NORM_CUT_TRIES characters, before a character that starts a
+ * new normalisation segment (so "ｿ" + "ﾞ" is never split from its mark).
+ */
+static size_t
+norm_cut(const struct norm *n, const uint8_t *s, size_t len)
+{
+	int32_t	 e, first, i, lim, tries;
+	UChar32	 c;
+
+	if (len <= NORM_CHUNK)
+		return len;
+	lim = len < NORM_CHUNK + 4 ? (int32_t)len : NORM_CHUNK + 4;
+	e = NORM_CHUNK;
+	U8_SET_CP_START(s, 0, e);
+	first = e;
+	for (tries = 0; tries < NORM_CUT_TRIES && e > 0; tries++) {
+		i = e;
+		U8_NEXT(s, i, lim, c);
+		if (c < 0 || unorm2_hasBoundaryBefore(n->nfkc_cf, c))
+			return (size_t)e;
+		U8_BACK_1(s, 0, e);
+	}
+	return (size_t)first;
+}
+
+/*
+ * Appends n bytes, dropping NUL: the result is a C string, and a NUL
+ * inside it would hide the rest of the text from every rule.
+ */
+static void
+norm_append(struct buf *out, const char *p, size_t n)
+{
+	const char	*z;
+
+	while ((z = memchr(p, '\0', n)) != NULL) {
+		buf_add(out, p, (size_t)(z - p));
+		n -= (size_t)(z - p) + 1;
+		p = z + 1;
+	}
+	buf_add(out, p, n);
+}
+
+/* Appends UTF-16 (well-formed: it came from a U+FFFD conversion) as UTF-8. */
+static void
+norm_emit(struct buf *out, const struct norm_u16 *u)
+{
+	char		 stack[3 * NORM_CHUNK], *p, *heap;
+	int32_t		 len, cap;
+	UErrorCode	 st = U_ZERO_ERROR;
+
+	/* A UTF-16 unit never needs more than 3 bytes of UTF-8. */
+	cap = 3 * u->len;
+	heap = NULL;
+	p = stack;
+	if ((size_t)cap > sizeof stack)
+		p = heap = xmalloc((size_t)cap);
+	u_strToUTF8(p, cap, &len, u->p, u->len, &st);
+	if (U_SUCCESS(st))
+		norm_append(out, p, (size_t)len);
+	free(heap);
+}
+
+/*
+ * Lower-cases 8 ASCII bytes at once: a byte gets 0x20 added when it is at
+ * least 'A' and not above 'Z'.  No carries cross bytes, as all are < 0x80.
+ */
+static uint64_t
+norm_ascii_lower8(uint64_t w)
+{
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	uint64_t	 ge_a, gt_z;
+
+	ge_a = w + ones * (0x80 - 'A');
+	gt_z = w + ones * (0x80 - 'Z' - 1);
+	return w | ((ge_a & ~gt_z & ones * 0x80) >> 2);
+}
+
+/* Pure ASCII needs no ICU: NFKC_Casefold of ASCII is its lower case. */
+static int
+norm_ascii(struct buf *out, const uint8_t *s, size_t len)
+{
+	char		 tmp[NORM_OUT];
+	uint64_t	 w;
+	size_t		 i, n, t;
+
+	for (i = 0; i + sizeof w <= len; i += sizeof w) {
+		memcpy(&w, s + i, sizeof w);
+		if (w & UINT64_C(0x8080808080808080))
+			return 0;
+	}
+	for (; i < len; i++) {
+		if (s[i] >= 0x80)
+			return 0;
+	}
+	for (i = 0; i < len; i += n) {
+		n = len - i < sizeof tmp ? len - i : sizeof tmp;
+		for (t = 0; t + sizeof w <= n; t += sizeof w) {
+			memcpy(&w, s + i + t, sizeof w);
+			w = norm_ascii_lower8(w);
+			memcpy(tmp + t, &w, sizeof w);
+		}
+		for (; t < n; t++)
+			tmp[t] = (char)(s[i + t] |
+			    ((unsigned int)(s[i + t] - 'A') < 26) << 5);
+		norm_append(out, tmp, n);
+	}
+	return 1;
+}
+
+/*
+ * The shared driver: cuts utf8 into chunks, converts each to UTF-16 with
+ * U+FFFD for invalid bytes, runs the stages in turn (ping-ponging between
+ * two buffers) and appends the UTF-8 of the last one.  Owned result.
+ */
+static char *
+norm_run(const struct norm *n, const char *utf8, size_t len,
+    const norm_stage_fn *stages, size_t nstages, int ascii_ok)
+{
+	UChar		 stack_a[NORM_CHUNK], stack_b[NORM_CHUNK];
+	struct norm_u16	 a, b, *src, *dst, *tmp;
+	struct buf	 out;
+	const uint8_t	*s = (const uint8_t *)utf8;
+	UErrorCode	 st;
+	size_t		 off, cut, i;
+	char		*result;
+
+	buf_init(&out);
+	if (utf8 == NULL)
+		len = 0;
+	norm_u16_init(&a, stack_a, NORM_CHUNK);
+	norm_u16_init(&b, stack_b, NORM_CHUNK);
+	for (off = 0; off < len; off += cut) {
+		cut = norm_cut(n, s + off, len - off);
+		if (ascii_ok && norm_ascii(&out, s + off, cut))
+			continue;
+
+		/* Each input byte yields at most one UTF-16 unit: it fits. */
+		st = U_ZERO_ERROR;
+		u_strFromUTF8WithSub(a.p, a.cap, &a.len, utf8 + off,
+		    (int32_t)cut, 0xfffd, NULL, &st);
+		if (U_FAILURE(st))
+			a.len = 0;
+		src = &a;
+		dst = &b;
+		for (i = 0; i < nstages; i++) {
+			norm_stage(n, stages[i], src, dst);
+			tmp = src;
+			src = dst;
+			dst = tmp;
+		}
+		norm_emit(&out, src);
+	}
+	norm_u16_release(&a);
+	norm_u16_release(&b);
+	result = buf_take(&out);
+	buf_free(&out);		/* buf_take left a fresh empty buffer */
+	return result;
+}
+
+char *
+norm_text(const struct norm *n, const char *utf8, size_t len)
+{
+	static const norm_stage_fn stages[] = { norm_stage_casefold };
+
+	return norm_run(n, utf8, len, stages, SAGI_NITEMS(stages), 1);
+}
+
+/*
+ * Case folding has to come first: the UTS #39 data maps "m" to its
+ * prototype "rn" but leaves "M" alone, so skeleton-then-fold gives "amazon"
+ * for "AMAZ0N" and "arnazon" for "amazon".  Folding first (NFKC_Casefold,
+ * which also maps full-width forms and drops invisibles) and folding again
+ * afterwards (some prototypes are capitals: "0" becomes "O") gives one key
+ * for all of them; the second NFKC_Casefold also recomposes the skeleton's
+ * NFD output, so "ゾ" stays one character.  The price: a capital I standing
+ * for l ("PayPaI") is folded to i before the skeleton could see it.
+ */
+char *
+norm_skeleton(const struct norm *n, const char *utf8, size_t len)
+{
+	static const norm_stage_fn stages[] = {
+		norm_stage_casefold, norm_stage_skeleton, norm_stage_casefold
+	};
+
+	return norm_run(n, utf8, len, stages, SAGI_NITEMS(stages), 0);
+}
+
+enum norm_class {
+	NORM_BREAK,		/* ends a word */
+	NORM_LATIN,		/* Latin letter, not full-width */
+	NORM_FULLWIDTH,		/* full-width Latin letter U+FF21–U+FF5A */
+	NORM_LOOKALIKE,		/* letter of a Latin-confusable script */
+	NORM_DIGIT,		/* digit of script Common (ASCII, full-width) */
+	NORM_MARK,		/* combining mark: part of the letter before */
+	NORM_IGNORABLE		/* invisible: inside a word, never at its end */
+};
+
+static enum norm_class
+norm_class(UChar32 c)
+{
+	UErrorCode	 st = U_ZERO_ERROR;
+	int8_t		 gc;
+
+	if (c < 0x80) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			return NORM_LATIN;
+		if (c >= '0' && c <= '9')
+			return NORM_DIGIT;
+		return NORM_BREAK;
+	}
+	if ((c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a))
+		return NORM_FULLWIDTH;
+	if (c >= 0xff10 && c <= 0xff19)
+		return NORM_DIGIT;
+	/*
+	 * The bulk of Japanese mail, answered without ICU lookups: CJK
+	 * punctuation, kana (with ー and the voiced marks, which only follow
+	 * kana), Han, and the rest of the full- and half-width forms.
+	 */
+	if ((c >= 0x3000 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) ||
+	    (c >= 0xff01 && c <= 0xff9f))
+		return NORM_BREAK;
+	if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+		return NORM_IGNORABLE;
+	gc = u_charType(c);
+	if (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK ||
+	    gc == U_COMBINING_SPACING_MARK)
+		return NORM_MARK;
+	if (gc == U_DECIMAL_DIGIT_NUMBER) {
+		if (uscript_getScript(c, &st) == USCRIPT_COMMON)
+			return NORM_DIGIT;
+		return NORM_BREAK;
+	}
+	if (!u_isalpha(c))
+		return NORM_BREAK;
+	/* Han, kana and ー (Common) are not listed: Japanese ends a word. */
+	switch (uscript_getScript(c, &st)) {
+	case USCRIPT_LATIN:
+		return NORM_LATIN;
+	case USCRIPT_CYRILLIC:
+	case USCRIPT_GREEK:
+	case USCRIPT_ARMENIAN:
+	case USCRIPT_CHEROKEE:
+		return NORM_LOOKALIKE;
+	default:
+		return NORM_BREAK;
+	}
+}
+
+/*
+ * Where scanning may resume after a word break at i, skipping what cannot
+ * be part of a reported word.  U+3000–U+9FFF (lead bytes E3–E9: CJK
+ * punctuation, kana, Han) never starts a word.  A word of ASCII alone is
+ * never reported, so an ASCII stretch is skipped up to the next non-ASCII
+ * byte, backing up over the letters and digits just before it, which belong
+ * to the same word.  Returns len when nothing reportable is left.
+ */
+static size_t
+norm_skip(const uint8_t *s, size_t i, size_t len)
+{
+	uint64_t	 w;
+	size_t		 from;
+
+	for (;;) {
+		while (len - i >= 3 && s[i] >= 0xe3 && s[i] <= 0xe9 &&
+		    (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80)
+			i += 3;
+		if (i == len || s[i] >= 0x80)
+			return i;
+
+		from = i;
+		while (len - i >= sizeof w) {
+			memcpy(&w, s + i, sizeof w);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += sizeof w;
+		}
+		while (i < len && s[i] < 0x80)
+			i++;
+		if (i == len)
+			return len;
+		while (i > from && norm_class(s[i - 1]) != NORM_BREAK)
+			i--;
+		if (s[i] < 0x80)
+			return i;
+	}
+}
+
+size_t
+norm_mixed_script_words(const struct norm *n, const char *text, size_t len,
+    norm_word_fn fn, void *arg)
+{
+	const uint8_t	*s = (const uint8_t *)text;
+	enum norm_class	 cl;
+	size_t		 i, at, start, end, count;
+	int		 inword, latin, other;
+	UChar32		 c;
+
+	(void)n;	/* ICU property data is global: n is for symmetry */
+	if (text == NULL)
+		return 0;
+	count = 0;
+	inword = latin = other = 0;
+	start = end = 0;
+	for (i = norm_skip(s, 0, len);; /* U8_NEXT */) {
+		at = i;
+		if (i < len) {
+			U8_NEXT(s, i, len, c);
+			cl = c < 0 ? NORM_BREAK : norm_class(c);
+		} else
+			cl = NORM_BREAK;
+		if (cl == NORM_BREAK) {
+			if (inword && latin && other) {
+				count++;
+				if (fn != NULL)
+					fn(arg, text + start, end - start);
+			}
+			inword = 0;
+			if (at >= len)
+				break;
+			i = norm_skip(s, i, len);
+			continue;
+		}
+		if (!inword) {
+			/* A mark or an invisible cannot start a word. */
+			if (cl == NORM_MARK || cl == NORM_IGNORABLE)
+				continue;
+			inword = 1;
+			latin = other = 0;
+			start = at;
+		}
+		if (cl == NORM_LATIN)
+			latin = 1;
+		else if (cl == NORM_FULLWIDTH || cl == NORM_LOOKALIKE)
+			other = 1;
+		/* An invisible never ends the reported word. */
+		if (cl != NORM_IGNORABLE)
+			end = i;
+	}
+	return count;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Tiny shared basics for core/ and tui/: attribute macros and the version.
+ * Everything else lives in a module with its own header.
+ */
+#ifndef SAGI_H
+#define SAGI_H
+
+#include <stddef.h>
+
+#define SAGI_PRINTFLIKE(f, a)	__attribute__((format(printf, f, a)))
+#define SAGI_UNUSED		__attribute__((unused))
+#define SAGI_NORETURN		__attribute__((noreturn))
+
+#define SAGI_NITEMS(a)		(sizeof (a) / sizeof (a)[0])
+
+/* Version of the rule language the engine understands ("requires sagi-rules N"). */
+#define SAGI_RULES_LANGUAGE	1
+
+#endif

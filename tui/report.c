@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Human and JSON renderings of verdicts.  Every string that came from a
+ * mail goes through text_sanitize* before it reaches a terminal; JSON gets
+ * valid UTF-8 and json-c's escaping.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "analyze.h"
+#include "buf.h"
+#include "report.h"
+#include "text.h"
+#include "xalloc.h"
+
+#define SGR_RED		"\033[1;31m"
+#define SGR_YELLOW	"\033[33m"
+#define SGR_BOLD	"\033[1m"
+#define SGR_RESET	"\033[0m"
+
+/* UI strings, by enum verdict_lang.  (gettext arrives with the TUI.) */
+static const char *const level_word[3][2] = {
+	{ "clean", "問題なし" },
+	{ "SUSPICIOUS", "要注意" },
+	{ "PHISH", "フィッシング" },
+};
+
+static const char *
+report_level_sgr(enum verdict_level l)
+{
+	return l == VERDICT_PHISH ? SGR_RED : l == VERDICT_SUSPECT ? SGR_YELLOW : "";
+}
+
+/* Sanitised one-line copy for the terminal. */
+static char *
+report_line(const char *s)
+{
+	return text_sanitize_line(s, strlen(s));
+}
+
+/* Valid UTF-8 for JSON: invalid bytes become U+FFFD. */
+static char *
+report_utf8(const char *s)
+{
+	struct buf		 b;
+	const unsigned char	*p = (const unsigned char *)s;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		size_t	 n = 0, i;
+
+		if (*p < 0x80)
+			n = 1;
+		else if (*p >= 0xC2 && *p <= 0xDF)
+			n = 2;
+		else if (*p >= 0xE0 && *p <= 0xEF)
+			n = 3;
+		else if (*p >= 0xF0 && *p <= 0xF4)
+			n = 4;
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				break;
+		}
+		if (n == 0 || i < n || (n == 3 && *p == 0xE0 && p[1] < 0xA0) ||
+		    (n == 3 && *p == 0xED && p[1] >= 0xA0) ||
+		    (n == 4 && *p == 0xF0 && p[1] < 0x90) ||
+		    (n == 4 && *p == 0xF4 && p[1] >= 0x90)) {
+			buf_adds(&b, "\xEF\xBF\xBD");
+			p++;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	return buf_take(&b);
+}
+
+static void
+report_json_str(struct json_object *o, const char *key, const char *val)
+{
+	char	*u = report_utf8(val != NULL ? val : "");
+
+	json_object_object_add(o, key, json_object_new_string(u));
+	free(u);
+}
+
+static struct json_object *
+report_json_score(double score)
+{
+	char	 buf[32];
+
+	snprintf(buf, sizeof buf, "%.1f", score);
+	return json_object_new_double_s(score, buf);
+}
+
+static struct json_object *
+report_json_reasons(const struct verdict *v, enum verdict_lang lang)
+{
+	struct json_object	*arr = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < v->nhits; i++) {
+		const struct verdict_hit	*h = &v->hits[i];
+		struct json_object		*r = json_object_new_object();
+
+		report_json_str(r, "rule", h->rule);
+		json_object_object_add(r, "score", report_json_score(h->score));
+		report_json_str(r, "explain", h->explain[lang]);
+		report_json_str(r, "evidence", h->evidence);
+		json_object_array_add(arr, r);
+	}
+	return arr;
+}
+
+static char *
+report_from(const struct msg *m)
+{
+	if (*msg_from_display(m) == '\0')
+		return xstrdup(msg_from_addr(m));
+	if (*msg_from_addr(m) == '\0')
+		return xstrdup(msg_from_display(m));
+	return xasprintf("%s <%s>", msg_from_display(m), msg_from_addr(m));
+}
+
+static struct json_object *
+report_json_verdict(const struct report_opts *o, const char *path, long index,
+    const struct msg *m, const struct verdict *v)
+{
+	struct json_object	*j = json_object_new_object();
+	char			*from;
+
+	if (path != NULL)
+		report_json_str(j, "path", path);
+	if (index >= 0)
+		json_object_object_add(j, "index", json_object_new_int64(index));
+	if (m != NULL) {
+		report_json_str(j, "message_id", msg_message_id(m));
+		from = report_from(m);
+		report_json_str(j, "from", from);
+		free(from);
+		report_json_str(j, "from_addr", msg_from_addr(m));
+		report_json_str(j, "subject", msg_subject(m));
+	}
+	json_object_object_add(j, "score", report_json_score(v->score));
+	report_json_str(j, "level", verdict_level_name(v->level));
+	json_object_object_add(j, "flagged",
+	    json_object_new_boolean(v->level == VERDICT_PHISH));
+	if (v->brand != NULL)
+		report_json_str(j, "brand", v->brand);
+	json_object_object_add(j, "reasons", report_json_reasons(v, o->lang));
+	if (v->forwarded != NULL) {
+		struct json_object *fw = report_json_verdict(o, NULL, -1, NULL,
+		    v->forwarded);
+
+		json_object_object_add(j, "forwarded", fw);
+	}
+	return j;
+}
+
+static char *
+report_json_take(struct json_object *j)
+{
+	char	*s;
+
+	s = xasprintf("%s\n", json_object_to_json_string_ext(j,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+	return s;
+}
+
+char *
+report_error_line(const struct report_opts *o, const char *path, long index,
+    const char *error)
+{
+	struct json_object	*j;
+	char			*sp, *se, *s;
+
+	if (o->json) {
+		j = json_object_new_object();
+		report_json_str(j, "path", path);
+		if (index >= 0)
+			json_object_object_add(j, "index",
+			    json_object_new_int64(index));
+		report_json_str(j, "error", error);
+		return report_json_take(j);
+	}
+	sp = report_line(path);
+	se = report_line(error);
+	if (index >= 0)
+		s = xasprintf("%-10s %5s  %s:%ld  %s\n", "ERROR", "-", sp, index, se);
+	else
+		s = xasprintf("%-10s %5s  %s  %s\n", "ERROR", "-", sp, se);
+	free(sp);
+	free(se);
+	return s;
+}
+
+char *
+report_scan_line(const struct report_opts *o, const char *path, long index,
+    const struct msg *m, const struct verdict *v)
+{
+	struct buf	 b;
+	char		*from, *sfrom, *ssubj, *spath;
+	size_t		 i;
+
+	if (o->json)
+		return report_json_take(report_json_verdict(o, path, index, m, v));
+	buf_init(&b);
+	from = report_from(m);
+	sfrom = report_line(from);
+	ssubj = report_line(msg_subject(m));
+	spath = report_line(path);
+	if (o->color && v->level != VERDICT_CLEAN)
+		buf_adds(&b, report_level_sgr(v->level));
+	buf_printf(&b, "%-10s", level_word[v->level][VERDICT_EN]);
+	if (o->color && v->level != VERDICT_CLEAN)
+		buf_adds(&b, SGR_RESET);
+	buf_printf(&b, " %5.1f  %s", v->score, spath);
+	if (index >= 0)
+		buf_printf(&b, ":%ld", index);
+	buf_printf(&b, "  %s  %s", sfrom, ssubj);
+	if (v->nhits > 0) {
+		buf_adds(&b, "  [");
+		for (i = 0; i < v->nhits && i < 4; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", v->hits[i].rule);
+		if (v->nhits > 4)
+			buf_printf(&b, ", +%zu", v->nhits - 4);
+		buf_adds(&b, "]");
+	}
+	if (v->forwarded != NULL && v->forwarded->level != VERDICT_CLEAN)
+		buf_printf(&b, "  (forwarded: %s %.1f)",
+		    verdict_level_name(v->forwarded->level), v->forwarded->score);
+	buf_addc(&b, '\n');
+	free(from);
+	free(sfrom);
+	free(ssubj);
+	free(spath);
+	return buf_take(&b);
+}
+
+/* UI strings of the explanation, by language. */
+enum report_str {
+	RS_VERDICT, RS_SCORE, RS_FROM, RS_SUBJECT, RS_REASONS, RS_NONE,
+	RS_EVIDENCE, RS_LINKS, RS_GOES_TO, RS_ADVICE_CHECK, RS_ADVICE_VICTIM,
+	RS_FORWARDED, RS_PROBLEMS, RS_SENTENCE_PHISH, RS_SENTENCE_SUSPECT,
+	RS_SENTENCE_CLEAN, RS_QUOTED_LINK, RS__COUNT
+};
+
+static const char *const report_strs[RS__COUNT][2] = {
+	[RS_VERDICT] = { "Verdict", "判定" },
+	[RS_SCORE] = { "score", "スコア" },
+	[RS_FROM] = { "From", "差出人" },
+	[RS_SUBJECT] = { "Subject", "件名" },
+	[RS_REASONS] = { "Why", "理由" },
+	[RS_NONE] = { "(no reason found)", "（理由は見つかりませんでした）" },
+	[RS_EVIDENCE] = { "evidence", "根拠" },
+	[RS_LINKS] = { "Links (visible text -> real destination; never opened)",
+	    "リンク（表示 → 実際の接続先。sagi は開きません）" },
+	[RS_GOES_TO] = { "goes to", "接続先" },
+	[RS_ADVICE_CHECK] = { "How to check", "確認のしかた" },
+	[RS_ADVICE_VICTIM] = { "If you already entered your details",
+	    "すでに情報を入力してしまった場合" },
+	[RS_FORWARDED] = { "The forwarded/quoted message, judged on its own",
+	    "転送・引用されたメールだけを判定した結果" },
+	[RS_PROBLEMS] = { "Decoding problems", "デコードの問題" },
+	[RS_SENTENCE_PHISH] = { "This message is very likely phishing. Do not open its links.",
+	    "このメールはフィッシング詐欺の可能性が非常に高いです。リンクを開かないでください。" },
+	[RS_SENTENCE_SUSPECT] = { "This message looks suspicious. Check it through the official site or app, not through the mail.",
+	    "このメールは不審です。メールのリンクではなく、公式サイトやアプリから確認してください。" },
+	[RS_SENTENCE_CLEAN] = { "sagi found no sign of phishing in this message.",
+	    "このメールにフィッシングの兆候は見つかりませんでした。" },
+	[RS_QUOTED_LINK] = { "in quoted/forwarded text", "引用・転送部分" },
+};
+
+#define RS(o, id)	(report_strs[(id)][(o)->lang])
+
+/* Multi-line sanitised text, every line indented. */
+static void
+report_indented(struct buf *b, const char *indent, const char *s)
+{
+	char		*clean = text_sanitize(s, strlen(s));
+	const char	*p = clean, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		buf_adds(b, indent);
+		if (nl == NULL) {
+			buf_adds(b, p);
+			buf_addc(b, '\n');
+			break;
+		}
+		buf_add(b, p, (size_t)(nl - p) + 1);
+		p = nl + 1;
+	}
+	free(clean);
+}
+
+static void
+report_reasons(const struct report_opts *o, struct buf *b,
+    const struct verdict *v, const char *indent)
+{
+	size_t	 i;
+
+	if (v->nhits == 0) {
+		buf_printf(b, "%s%s\n", indent, RS(o, RS_NONE));
+		return;
+	}
+	for (i = 0; i < v->nhits; i++) {
+		const struct verdict_hit	*h = &v->hits[i];
+		char				*rule = report_line(h->rule);
+		char				*ind2;
+
+		buf_printf(b, "%s%+5.1f  %s\n", indent, h->score, rule);
+		ind2 = xasprintf("%s       ", indent);
+		report_indented(b, ind2, h->explain[o->lang]);
+		if (*h->evidence != '\0') {
+			char	*ev = report_line(h->evidence);
+
+			buf_printf(b, "%s%s: %s\n", ind2, RS(o, RS_EVIDENCE), ev);
+			free(ev);
+		}
+		free(ind2);
+		free(rule);
+	}
+}
+
+static void
+report_verdict_head(const struct report_opts *o, struct buf *b,
+    const struct verdict *v)
+{
+	const char	*sgr = o->color ? report_level_sgr(v->level) : "";
+
+	buf_printf(b, "%s: %s%s%s (%s %.1f)\n", RS(o, RS_VERDICT), sgr,
+	    level_word[v->level][o->lang], *sgr ? SGR_RESET : "",
+	    RS(o, RS_SCORE), v->score);
+	buf_printf(b, "%s\n", RS(o, v->level == VERDICT_PHISH ? RS_SENTENCE_PHISH :
+	    v->level == VERDICT_SUSPECT ? RS_SENTENCE_SUSPECT : RS_SENTENCE_CLEAN));
+}
+
+static void
+report_links(const struct report_opts *o, struct buf *b, const struct msg *m)
+{
+	size_t	 i, n = msg_link_count(m);
+
+	if (n == 0)
+		return;
+	buf_printf(b, "\n%s:\n", RS(o, RS_LINKS));
+	for (i = 0; i < n && i < 100; i++) {
+		const struct msg_link	*l = msg_link(m, i);
+		char			*text = report_line(l->text);
+		char			*def = analyzer_defang(l->href);
+		char			*sdef = report_line(def);
+
+		buf_printf(b, "  [%zu] %s%s%s\n", i + 1, text,
+		    l->quoted ? "  ~ " : "", l->quoted ? RS(o, RS_QUOTED_LINK) : "");
+		buf_printf(b, "       %s: %s\n", RS(o, RS_GOES_TO), sdef);
+		free(text);
+		free(def);
+		free(sdef);
+	}
+	if (n > 100)
+		buf_printf(b, "  … +%zu\n", n - 100);
+}
+
+static void
+report_advice(const struct report_opts *o, struct buf *b, const struct verdict *v)
+{
+	if (v->level == VERDICT_CLEAN || v->brand == NULL)
+		return;
+	if (v->advice_check[o->lang] != NULL) {
+		buf_printf(b, "\n%s (%s):\n", RS(o, RS_ADVICE_CHECK), v->brand_name);
+		report_indented(b, "  ", v->advice_check[o->lang]);
+	}
+	if (v->advice_victim[o->lang] != NULL) {
+		buf_printf(b, "\n%s:\n", RS(o, RS_ADVICE_VICTIM));
+		report_indented(b, "  ", v->advice_victim[o->lang]);
+	}
+}
+
+static struct json_object *
+report_json_explain(const struct report_opts *o, const char *path,
+    const struct msg *m, const struct verdict *v)
+{
+	struct json_object	*j = report_json_verdict(o, path, -1, m, v);
+	struct json_object	*links = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; i < msg_link_count(m); i++) {
+		const struct msg_link	*l = msg_link(m, i);
+		struct json_object	*jl = json_object_new_object();
+		char			*def = analyzer_defang(l->href);
+
+		report_json_str(jl, "text", l->text);
+		report_json_str(jl, "href", l->href);
+		report_json_str(jl, "defanged", def);
+		json_object_object_add(jl, "quoted",
+		    json_object_new_boolean(l->quoted));
+		json_object_array_add(links, jl);
+		free(def);
+	}
+	json_object_object_add(j, "links", links);
+	if (v->brand != NULL) {
+		report_json_str(j, "advice_check", v->advice_check[o->lang]);
+		report_json_str(j, "advice_victim", v->advice_victim[o->lang]);
+	}
+	return j;
+}
+
+char *
+report_explain(const struct report_opts *o, const char *path,
+    const struct msg *m, const struct verdict *v)
+{
+	struct buf	 b;
+	char		*from, *s;
+	size_t		 i;
+
+	if (o->json)
+		return report_json_take(report_json_explain(o, path, m, v));
+	buf_init(&b);
+	report_verdict_head(o, &b, v);
+	buf_addc(&b, '\n');
+	from = report_from(m);
+	s = report_line(from);
+	buf_printf(&b, "%s: %s\n", RS(o, RS_FROM), s);
+	free(s);
+	free(from);
+	s = report_line(msg_subject(m));
+	buf_printf(&b, "%s: %s\n", RS(o, RS_SUBJECT), s);
+	free(s);
+	buf_printf(&b, "\n%s:\n", RS(o, RS_REASONS));
+	report_reasons(o, &b, v, "  ");
+	report_links(o, &b, m);
+	report_advice(o, &b, v);
+	if (v->forwarded != NULL) {
+		buf_printf(&b, "\n%s: %s (%s %.1f)\n", RS(o, RS_FORWARDED),
+		    level_word[v->forwarded->level][o->lang], RS(o, RS_SCORE),
+		    v->forwarded->score);
+		report_reasons(o, &b, v->forwarded, "  ");
+		report_advice(o, &b, v->forwarded);
+	}
+	if (msg_problem_count(m) > 0) {
+		buf_printf(&b, "\n%s:\n", RS(o, RS_PROBLEMS));
+		for (i = 0; i < msg_problem_count(m); i++) {
+			const struct msg_problem *p = msg_problem(m, i);
+			char *line = xasprintf("%s %s%s%s%s%s", p->what, p->where,
+			    *p->declared ? " declared=" : "", p->declared,
+			    *p->used ? " used=" : "", p->used);
+
+			s = report_line(line);
+			buf_printf(&b, "  %s\n", s);
+			free(s);
+			free(line);
+		}
+	}
+	return buf_take(&b);
+}

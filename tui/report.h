@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Turns finished verdicts into text for people (sanitised: no control or
+ * bidi character from a mail reaches the terminal) and JSON for scripts.
+ * Formats only; every judgment was made in core.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "msg.h"
+#include "verdict.h"
+
+struct report_opts {
+	enum verdict_lang	 lang;
+	int			 json;
+	int			 color;		/* SGR colours in human output */
+};
+
+/* One scan line (ending in '\n'), owned.  index -1 when not from an mbox. */
+char	*report_scan_line(const struct report_opts *o, const char *path,
+	    long index, const struct msg *m, const struct verdict *v);
+/* A message or path that could not be read, as a scan line.  Owned. */
+char	*report_error_line(const struct report_opts *o, const char *path,
+	    long index, const char *error);
+/* The full explanation of one message.  Owned. */
+char	*report_explain(const struct report_opts *o, const char *path,
+	    const struct msg *m, const struct verdict *v);
+
+#endif
