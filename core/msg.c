@@ -511,20 +511,27 @@ msg_is_forward_marker(const char *line, size_t len)
 		"転送されたメッセージ", "転送メッセージ", "元のメッセージ",
 		"転送済みメッセージ", "以下転送", "forwarded by",
 	};
-	size_t	 i, dashes = 0, k;
+	char	 low[160];
+	size_t	 i, k, dashes = 0;
 
+	/* Marker lines are short; most body lines are not. */
+	if (len >= sizeof low)
+		return 0;
 	for (k = 0; k < len; k++) {
+		low[k] = (char)tolower((unsigned char)line[k]);
 		if (line[k] == '-')
 			dashes++;
 	}
+	/* Every marker holds one of these: rule most lines out at once. */
+	if (memmem(low, len, "forward", 7) == NULL &&
+	    memmem(low, len, "original", 8) == NULL &&
+	    memmem(low, len, "転送", 6) == NULL &&
+	    memmem(low, len, "元のメッセ", 15) == NULL)
+		return 0;
 	for (i = 0; i < SAGI_NITEMS(markers); i++) {
-		size_t	 ml = strlen(markers[i]);
-
-		for (k = 0; k + ml <= len; k++) {
-			if (strncasecmp(line + k, markers[i], ml) == 0)
-				return dashes >= 2 || markers[i][0] == 'b' ||
-				    (unsigned char)markers[i][0] >= 0x80;
-		}
+		if (memmem(low, len, markers[i], strlen(markers[i])) != NULL)
+			return dashes >= 2 || markers[i][0] == 'b' ||
+			    (unsigned char)markers[i][0] >= 0x80;
 	}
 	return 0;
 }

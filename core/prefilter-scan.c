@@ -17,6 +17,7 @@ struct prefilter {
 	size_t		 *lens;
 	size_t		  nlits;
 	size_t		  total;	/* bytes of all literals */
+	size_t		  maxlen;	/* of the longest literal */
 
 	unsigned char	  cls[256];	/* byte → class; 0: in no literal */
 	size_t		  ncls;
@@ -81,6 +82,8 @@ prefilter_add(struct prefilter *pf, const char *lit, size_t len)
 	pf->lits[pf->nlits] = xmemdup(lit, len == 0 ? 1 : len);
 	pf->lens[pf->nlits] = len;
 	pf->total += len;
+	if (len > pf->maxlen)
+		pf->maxlen = len;
 	return pf->nlits++;
 }
 
@@ -301,7 +304,7 @@ prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
 	const unsigned char	*cls;
 	const uint32_t		*delta;
 	struct pf_lane		 ln[PF_LANES];
-	size_t			 i, k, l, chunk, over = 0, steps;
+	size_t			 i, k, l, chunk, over, steps;
 	size_t			 at[PF_LANES], end[PF_LANES];
 	uint32_t		 st[PF_LANES];
 
@@ -311,10 +314,7 @@ prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
 	/* Locals: the stores through h must not reload these. */
 	delta = pf->delta;
 	cls = pf->cls;
-	for (i = 0; i < pf->nlits; i++) {
-		if (pf->lens[i] > over)
-			over = pf->lens[i];
-	}
+	over = pf->maxlen;
 	/* Lanes must be longer than the overlap they start with. */
 	if (len < PF_LANES_MIN || over >= len / PF_LANES) {
 		ln[0].own = ln[0].base = ln[0].n = 0;

@@ -92,6 +92,9 @@ source_open(const char *path, char **cause)
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	/* "demo/" and "demo" name the same Maildir: print one form. */
+	while (strlen(s->path) > 1 && s->path[strlen(s->path) - 1] == '/')
+		s->path[strlen(s->path) - 1] = '\0';
 	if (strcmp(path, "-") == 0) {
 		s->kind = SOURCE_STDIN;
 		return s;

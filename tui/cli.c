@@ -31,6 +31,12 @@ cli_analyzer(const struct cli_opts *o, int report_problems)
 			fprintf(stderr, "sagi: %s\n", diag_get(d, i));
 	}
 	diag_free(d);
+	if (ruleset_rule_count(rs) == 0) {
+		fprintf(stderr, "sagi: no rules loaded (from %s); nothing to judge "
+		    "with\n", o->nrule_paths > 0 ? o->rule_paths[0] : "?");
+		ruleset_free(rs);
+		return NULL;
+	}
 	a = analyzer_new(rs, &o->analyzer, &cause);
 	if (a == NULL) {
 		fprintf(stderr, "sagi: %s\n", cause);

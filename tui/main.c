@@ -188,6 +188,11 @@ main(int argc, char **argv)
 		if (datadir == NULL || *datadir == '\0')
 			datadir = SAGI_PKGDATADIR;
 		rules_dir = xasprintf("%s/rules", datadir);
+		/* Not installed yet: the packs of the tree it was built from. */
+		if (access(rules_dir, R_OK) != 0 && getenv("SAGI_PKGDATADIR") == NULL) {
+			free(rules_dir);
+			rules_dir = xasprintf("%s/rules", SAGI_SRCDIR);
+		}
 		o.rule_paths[o.nrule_paths++] = rules_dir;
 	}
 
