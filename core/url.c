@@ -1057,7 +1057,8 @@ url_mask_run(const char *s, size_t len, size_t *bytes)
 /* Bytes that can start a defanged notation. */
 static const unsigned char url_defang_start[256] = {
 	['h'] = 1, ['H'] = 1, ['['] = 1, ['('] = 1, ['{'] = 1, [':'] = 1,
-	['w'] = 1, ['W'] = 1,
+	['w'] = 1, ['W'] = 1, ['*'] = 1,
+	[0xe2] = 1, [0xef] = 1,		/* lead bytes of ● and ＊ */
 };
 
 int
