@@ -13,8 +13,9 @@
 static int	t_run, t_failed;
 
 #define t_ok(cond, ...) do {						\
+	int t_c_ = (cond) ? 1 : 0;	/* evaluated once */		\
 	t_run++;							\
-	if (cond)							\
+	if (t_c_)							\
 		printf("ok %d - ", t_run);				\
 	else {								\
 		t_failed++;						\
@@ -22,7 +23,7 @@ static int	t_run, t_failed;
 	}								\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!t_c_)							\
 		printf("#   at %s:%d\n", __FILE__, __LINE__);		\
 } while (0)
 
