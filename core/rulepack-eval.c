@@ -18,9 +18,11 @@
  * Windowed searches per value and rule before one plain search takes over
  * the rest.  Windows try each start at most once, like a plain search, but
  * each costs a PCRE2 call: a literal found thousands of times is cheaper
- * searched plainly.
+ * searched plainly.  Windows closer than RULEPACK_WINDOW_GAP bytes are
+ * searched as one, trying the few starts between them too.
  */
 #define RULEPACK_MAX_WINDOWS	64
+#define RULEPACK_WINDOW_GAP	256
 
 /* Values at least this long never match a list (a host is at most 253). */
 #define RULEPACK_LIST_VALUE_MAX	1024
@@ -240,6 +242,47 @@ rulepack_char_start(const char *s, size_t i)
 	return i;
 }
 
+/* The index in cur of the earliest pending occurrence, or -1. */
+static int
+rulepack_first_occ(const struct prefilter_hits *h,
+    const struct prefilter_req *rq, const uint32_t *cur)
+{
+	size_t	 k;
+	int	 best = -1;
+
+	for (k = 0; k < rq->n; k++) {
+		if (cur[k] != PREFILTER_NONE && (best < 0 ||
+		    h->occ[cur[k]].pos < h->occ[cur[best]].pos))
+			best = (int)k;
+	}
+	return best;
+}
+
+/* The offset of the next occurrence of factor 0 (SIZE_MAX: none left). */
+static size_t
+rulepack_peek_occ(const struct prefilter_hits *h,
+    const struct prefilter_req *rq, const uint32_t *cur)
+{
+	int	 best = rulepack_first_occ(h, rq, cur);
+
+	return best < 0 ? SIZE_MAX : h->occ[cur[best]].pos;
+}
+
+/* The same, and moves past it. */
+static size_t
+rulepack_next_occ(const struct prefilter_hits *h,
+    const struct prefilter_req *rq, uint32_t *cur)
+{
+	int	 best = rulepack_first_occ(h, rq, cur);
+	size_t	 p;
+
+	if (best < 0)
+		return SIZE_MAX;
+	p = h->occ[cur[best]].pos;
+	cur[best] = h->occ[cur[best]].next;
+	return p;
+}
+
 /*
  * Searches with the prefilter's help; same result as a search from offset
  * 0.  Every match contains a literal of each factor f at most pre[f] bytes
@@ -261,10 +304,10 @@ rulepack_search(const struct ruleset *rs, const struct rule *r,
 	uint32_t			 cur[PREFILTER_MAX_SET *
 					     PREFILTER_MAX_FAC];
 	size_t				 first[PREFILTER_MAX_FAC];
-	size_t				 k, f, lo, p, tried = 0;
+	size_t				 k, f, lo, p, next, tried = 0;
 	size_t				 pre = rq->pre[0];
 	uint32_t			 id;
-	int				 rc, best, windows = 0;
+	int				 rc, windows = 0;
 
 	for (f = 0; f < rq->nfac; f++)
 		first[f] = SIZE_MAX;
@@ -290,22 +333,17 @@ rulepack_search(const struct ruleset *rs, const struct rule *r,
 		return rulepack_match(r->pattern, value, len,
 		    rulepack_char_start(value, tried), opts, md, rs->mctx);
 	for (;;) {
-		/* The next occurrence of a literal of factor 0. */
-		best = -1;
-		for (k = 0; k < rq->n; k++) {
-			if (cur[k] != PREFILTER_NONE && (best < 0 ||
-			    h->occ[cur[k]].pos < h->occ[cur[best]].pos))
-				best = (int)k;
-		}
-		if (best < 0)
+		if ((p = rulepack_next_occ(h, rq, cur)) == SIZE_MAX)
 			return PCRE2_ERROR_NOMATCH;
-		p = h->occ[cur[best]].pos;
-		cur[best] = h->occ[cur[best]].next;
 		if (p + 1 <= tried)
 			continue;	/* its window was searched already */
 		lo = p < pre ? 0 : p - pre;
 		if (lo < tried)
 			lo = tried;
+		/* Join the windows that start soon after this one ends. */
+		while ((next = rulepack_peek_occ(h, rq, cur)) != SIZE_MAX &&
+		    (next < pre ? 0 : next - pre) <= p + RULEPACK_WINDOW_GAP)
+			p = rulepack_next_occ(h, rq, cur);
 		/* Forward to a character: the skipped bytes start none. */
 		while (lo < len && ((unsigned char)value[lo] & 0xc0) == 0x80)
 			lo++;

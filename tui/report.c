@@ -248,7 +248,7 @@ enum report_str {
 	RS_VERDICT, RS_SCORE, RS_FROM, RS_SUBJECT, RS_REASONS, RS_NONE,
 	RS_EVIDENCE, RS_LINKS, RS_GOES_TO, RS_ADVICE_CHECK, RS_ADVICE_VICTIM,
 	RS_FORWARDED, RS_PROBLEMS, RS_SENTENCE_PHISH, RS_SENTENCE_SUSPECT,
-	RS_SENTENCE_CLEAN, RS_QUOTED_LINK, RS__COUNT
+	RS_SENTENCE_CLEAN, RS_QUOTED_LINK, RS_ALSO, RS_SENTENCE_FORWARD, RS__COUNT
 };
 
 static const char *const report_strs[RS__COUNT][2] = {
@@ -275,6 +275,10 @@ static const char *const report_strs[RS__COUNT][2] = {
 	[RS_SENTENCE_CLEAN] = { "sagi found no sign of phishing in this message.",
 	    "このメールにフィッシングの兆候は見つかりませんでした。" },
 	[RS_QUOTED_LINK] = { "in quoted/forwarded text", "引用・転送部分" },
+	[RS_SENTENCE_FORWARD] = { "But it forwards or quotes a message that, on its own, is %s: see below, and do not open that message's links.\n",
+	    "ただし、このメールが転送・引用しているメールは、単独で判定すると「%s」です（下記参照）。そのリンクは開かないでください。\n" },
+	[RS_ALSO] = { "Also noticed (no extra points: already counted in its group, or for information)",
+	    "ほかに見つかった点（点数の上限に達したもの、または参考情報）" },
 };
 
 #define RS(o, id)	(report_strs[(id)][(o)->lang])
@@ -301,31 +305,51 @@ report_indented(struct buf *b, const char *indent, const char *s)
 }
 
 static void
+report_hit(const struct report_opts *o, struct buf *b,
+    const struct verdict_hit *h, const char *indent)
+{
+	char	*rule = report_line(h->rule);
+	char	*ind2 = xasprintf("%s       ", indent);
+
+	if (h->score != 0)
+		buf_printf(b, "%s%+5.1f  %s\n", indent, h->score, rule);
+	else
+		buf_printf(b, "%s    .  %s\n", indent, rule);
+	report_indented(b, ind2, h->explain[o->lang]);
+	if (*h->evidence != '\0') {
+		char	*ev = report_line(h->evidence);
+
+		buf_printf(b, "%s%s: %s\n", ind2, RS(o, RS_EVIDENCE), ev);
+		free(ev);
+	}
+	free(ind2);
+	free(rule);
+}
+
+/* Reasons with points first; then what was seen but added nothing (a
+ * capped group, or a reason that only informs). */
+static void
 report_reasons(const struct report_opts *o, struct buf *b,
     const struct verdict *v, const char *indent)
 {
-	size_t	 i;
+	size_t	 i, zero = 0;
 
 	if (v->nhits == 0) {
 		buf_printf(b, "%s%s\n", indent, RS(o, RS_NONE));
 		return;
 	}
 	for (i = 0; i < v->nhits; i++) {
-		const struct verdict_hit	*h = &v->hits[i];
-		char				*rule = report_line(h->rule);
-		char				*ind2;
-
-		buf_printf(b, "%s%+5.1f  %s\n", indent, h->score, rule);
-		ind2 = xasprintf("%s       ", indent);
-		report_indented(b, ind2, h->explain[o->lang]);
-		if (*h->evidence != '\0') {
-			char	*ev = report_line(h->evidence);
-
-			buf_printf(b, "%s%s: %s\n", ind2, RS(o, RS_EVIDENCE), ev);
-			free(ev);
-		}
-		free(ind2);
-		free(rule);
+		if (v->hits[i].score != 0)
+			report_hit(o, b, &v->hits[i], indent);
+		else
+			zero++;
+	}
+	if (zero == 0)
+		return;
+	buf_printf(b, "%s%s:\n", indent, RS(o, RS_ALSO));
+	for (i = 0; i < v->nhits; i++) {
+		if (v->hits[i].score == 0)
+			report_hit(o, b, &v->hits[i], indent);
 	}
 }
 
@@ -339,7 +363,9 @@ report_verdict_head(const struct report_opts *o, struct buf *b,
 	    level_word[v->level][o->lang], *sgr ? SGR_RESET : "",
 	    RS(o, RS_SCORE), v->score);
 	buf_printf(b, "%s\n", RS(o, v->level == VERDICT_PHISH ? RS_SENTENCE_PHISH :
-	    v->level == VERDICT_SUSPECT ? RS_SENTENCE_SUSPECT : RS_SENTENCE_CLEAN));
+	    v->level == VERDICT_SUSPECT ? RS_SENTENCE_SUSPECT : RS_SENTENCE_CLEAN));	if (v->forwarded != NULL && v->forwarded->level != VERDICT_CLEAN)
+		buf_printf(b, RS(o, RS_SENTENCE_FORWARD),
+		    level_word[v->forwarded->level][o->lang]);
 }
 
 static void
