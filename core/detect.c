@@ -139,7 +139,7 @@ detect_fact(struct detect_ctx *ctx, enum fact_id fact)
 		len = facts_value_len(ctx->f, fact, i);
 		utf8 = facts_value_utf8(ctx->f, fact, i);
 		/* Scan only if a rule here can use it; reset the rest. */
-		rulepack_scan_value(rs, &ctx->sc, v, len, utf8 && scan);
+		rulepack_scan_value(rs, &ctx->sc, fact, v, len, utf8 && scan);
 		b = NULL;
 		bknown = 0;
 		for (k = 0; k < na; k++) {

@@ -195,15 +195,14 @@ prefilter_build(struct prefilter *pf)
 }
 
 void
-prefilter_hits_init(const struct prefilter *pf, struct prefilter_hits *h)
+prefilter_hits_init(struct prefilter_hits *h, size_t n)
 {
-	size_t	 n = prefilter_count(pf);
-
 	/* Only stamp needs zeroes: the rest is read where stamp says so. */
 	memset(h, 0, sizeof *h);
 	h->stamp = xcalloc(n, sizeof *h->stamp);
 	h->first = xreallocarray(NULL, n, sizeof *h->first);
 	h->head = xreallocarray(NULL, n, sizeof *h->head);
+	h->count = xreallocarray(NULL, n, sizeof *h->count);
 	h->occ = xreallocarray(NULL, PREFILTER_MAX_OCC, sizeof *h->occ);
 }
 
@@ -215,6 +214,7 @@ prefilter_hits_free(struct prefilter_hits *h)
 	free(h->stamp);
 	free(h->first);
 	free(h->head);
+	free(h->count);
 	free(h->occ);
 	memset(h, 0, sizeof *h);
 }
@@ -275,14 +275,18 @@ prefilter_link(struct prefilter_hits *h, struct pf_lane *ln, size_t nlanes)
 	size_t			 l, i;
 
 	for (l = 0; l < nlanes; l++) {
-		for (i = 0; i < ln[l].n; i++)
-			h->head[h->occ[ln[l].base + i].lit] = PREFILTER_NONE;
+		for (i = 0; i < ln[l].n; i++) {
+			o = &h->occ[ln[l].base + i];
+			h->head[o->lit] = PREFILTER_NONE;
+			h->count[o->lit] = 0;
+		}
 	}
 	for (l = nlanes; l > 0; l--) {
 		for (i = ln[l - 1].n; i > 0; i--) {
 			o = &h->occ[ln[l - 1].base + i - 1];
 			o->next = h->head[o->lit];
 			h->head[o->lit] = (uint32_t)(o - h->occ);
+			h->count[o->lit]++;
 		}
 		h->nocc += ln[l - 1].n;
 	}

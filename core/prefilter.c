@@ -221,13 +221,21 @@ pf_as_req(const struct pf_info *in, struct pf_set *set, size_t *pre)
 	return 1;
 }
 
-/* 1 when set a (with pre pa) is more selective than set b (with pb):
- * a longer shortest literal, then fewer literals, then a smaller pre. */
+/*
+ * 1 when set a (with pre pa) is a better requirement than set b (with pb).
+ * A bounded pre lets the engine search small windows only, so it wins when
+ * its literals are not tiny (three bytes: a kanji, or "pay"); otherwise a
+ * longer shortest literal, then fewer literals, then a smaller pre.
+ */
 static int
 pf_better(const struct pf_set *a, size_t pa, const struct pf_set *b, size_t pb)
 {
 	size_t	 ma = pf_minlen(a), mb = pf_minlen(b);
 
+	if (pa != PF_INF && pb == PF_INF && ma >= 3)
+		return 1;
+	if (pa == PF_INF && pb != PF_INF && mb >= 3)
+		return 0;
 	if (ma != mb)
 		return ma > mb;
 	if (a->n != b->n)
@@ -841,9 +849,10 @@ pf_seq(struct pf_parse *ps, struct pf_info *out)
 			pf_quant(ps, &w->x);
 		if (ps->bail)
 			break;
-		if (w->x.exact && pf_product(ps, &w->run, &w->x.ex, &w->t) == 0) {
+		if (w->x.exact &&
+		    pf_product(ps, &w->run, &w->x.ex, &w->t) == 0)
 			w->run = w->t;
-		} else {
+		else {
 			pf_consider(ps, &w->best, &w->run, run_pre);
 			all_exact = 0;
 			if (w->x.exact) {

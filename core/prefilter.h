@@ -80,13 +80,15 @@ struct prefilter_hits {
 	uint32_t		*stamp;
 	size_t			*first;
 	uint32_t		*head;	/* first occurrence, an index in occ */
+	uint32_t		*count;	/* occurrences listed */
 	struct prefilter_occ	*occ;
 	size_t			 nocc;
 	int			 overflow;
 };
 
-void			 prefilter_hits_init(const struct prefilter *pf,
-			     struct prefilter_hits *h);
+/* For prefilters of up to nlits literals (prefilter_count). */
+void			 prefilter_hits_init(struct prefilter_hits *h,
+			     size_t nlits);
 void			 prefilter_hits_free(struct prefilter_hits *h);
 /* Forgets the last scan without scanning anything. */
 void			 prefilter_hits_clear(struct prefilter_hits *h);

@@ -209,7 +209,7 @@ rulepack_match(const pcre2_code *re, const char *s, size_t len, size_t start,
 void
 rulepack_scan_init(const struct ruleset *rs, struct rulepack_scan *sc)
 {
-	prefilter_hits_init(rs->pf, &sc->hits);
+	prefilter_hits_init(&sc->hits, rs->pf_max);
 	sc->mctx = pcre2_match_context_copy(rs->mctx);
 	sc->nlists = 0;
 }
@@ -224,11 +224,11 @@ rulepack_scan_free(struct rulepack_scan *sc)
 
 void
 rulepack_scan_value(const struct ruleset *rs, struct rulepack_scan *sc,
-    const char *value, size_t len, int scan)
+    int fact, const char *value, size_t len, int scan)
 {
 	sc->nlists = 0;
-	if (scan)
-		prefilter_scan(rs->pf, value, len, &sc->hits);
+	if (scan && fact >= 0 && fact < FACT__COUNT)
+		prefilter_scan(rs->pf[fact], value, len, &sc->hits);
 	else
 		prefilter_hits_clear(&sc->hits);
 }
@@ -287,12 +287,13 @@ rulepack_next_occ(const struct prefilter_hits *h,
  * Searches with the prefilter's help; same result as a search from offset
  * 0.  Every match contains a literal of each factor f at most pre[f] bytes
  * after its start: a missing factor means no match, and no match starts
- * before first[f] - pre[f].  Factor 0 drives the search: only starts in
- * [p - pre[0], p] for one of its occurrences p can match, so each such
- * window is searched in order with an offset limit.  Without a bounded pre
- * or complete occurrence lists, or after RULEPACK_MAX_WINDOWS windows, a
- * plain search goes on from where no earlier match is possible.  Returns
- * pcre2_match's result, or PCRE2_ERROR_NOMATCH.
+ * before first[f] - pre[f].  The factor with a bounded pre found least
+ * often in this value drives the search: only starts in [p - pre, p] for
+ * one of its occurrences p can match, so each such window is searched in
+ * order with an offset limit.  Without such a factor or complete
+ * occurrence lists, or after RULEPACK_MAX_WINDOWS windows, a plain search
+ * goes on from where no earlier match is possible.  Returns pcre2_match's
+ * result, or PCRE2_ERROR_NOMATCH.
  */
 static int
 rulepack_search(const struct ruleset *rs, const struct rule *r,
@@ -304,34 +305,45 @@ rulepack_search(const struct ruleset *rs, const struct rule *r,
 	uint32_t			 cur[PREFILTER_MAX_SET *
 					     PREFILTER_MAX_FAC];
 	size_t				 first[PREFILTER_MAX_FAC];
+	size_t				 many[PREFILTER_MAX_FAC];
 	size_t				 k, f, lo, p, next, tried = 0;
-	size_t				 pre = rq->pre[0];
+	size_t				 pre, drive = SIZE_MAX;
 	uint32_t			 id;
 	int				 rc, windows = 0;
 
-	for (f = 0; f < rq->nfac; f++)
+	for (f = 0; f < rq->nfac; f++) {
 		first[f] = SIZE_MAX;
+		many[f] = 0;
+	}
 	for (k = 0; k < rq->n; k++) {
 		id = (uint32_t)r->lits[k];
-		cur[k] = PREFILTER_NONE;
 		if (h->stamp[id] != h->gen)
 			continue;
 		f = rq->fac[k];
-		if (f == 0)
-			cur[k] = h->head[id];
+		many[f] += h->count[id];
 		if (h->first[id] < first[f])
 			first[f] = h->first[id];
 	}
 	for (f = 0; f < rq->nfac; f++) {
 		if (first[f] == SIZE_MAX)
 			return PCRE2_ERROR_NOMATCH;	/* a factor missing */
-		if (rq->pre[f] != SIZE_MAX && first[f] > rq->pre[f] &&
-		    first[f] - rq->pre[f] > tried)
+		if (rq->pre[f] == SIZE_MAX)
+			continue;
+		if (first[f] > rq->pre[f] && first[f] - rq->pre[f] > tried)
 			tried = first[f] - rq->pre[f];
+		if (drive == SIZE_MAX || many[f] < many[drive])
+			drive = f;
 	}
-	if (pre == SIZE_MAX || h->overflow)
+	if (drive == SIZE_MAX || h->overflow)
 		return rulepack_match(r->pattern, value, len,
 		    rulepack_char_start(value, tried), opts, md, rs->mctx);
+	pre = rq->pre[drive];
+	for (k = 0; k < rq->n; k++) {
+		id = (uint32_t)r->lits[k];
+		cur[k] = PREFILTER_NONE;
+		if (rq->fac[k] == drive && h->stamp[id] == h->gen)
+			cur[k] = h->head[id];
+	}
 	for (;;) {
 		if ((p = rulepack_next_occ(h, rq, cur)) == SIZE_MAX)
 			return PCRE2_ERROR_NOMATCH;
@@ -407,7 +419,7 @@ rulepack_value_counts(const struct ruleset *rs, const struct rule *r,
 		return 0;
 	if (r->pattern != NULL) {
 		if (sc != NULL && utf8 && r->req.n != 0 &&
-		    prefilter_ready(rs->pf))
+		    prefilter_ready(rs->pf[r->fact]))
 			rc = rulepack_search(rs, r, value, len, opts, md, sc);
 		else
 			rc = rulepack_match(r->pattern, value, len, 0, opts,

@@ -91,7 +91,7 @@ struct rule {
 	int		  fact;		/* enum fact_id, -1 for a meta rule */
 	pcre2_code	 *pattern;
 	struct prefilter_req req;	/* literals pattern needs (n 0: none) */
-	size_t		 *lits;		/* their ids in rs->pf */
+	size_t		 *lits;		/* ids in rs->pf[fact] */
 	pcre2_code	 *unless;
 	struct rs_list	 *in_list;
 	struct rs_list	 *not_in_list;
@@ -144,7 +144,9 @@ struct ruleset {
 	size_t		   ngroups;
 	struct rule	 **by_fact[FACT__COUNT];	/* field rules */
 	size_t		   nby_fact[FACT__COUNT];
-	struct prefilter  *pf;		/* literals of every pattern */
+	/* One automaton per fact: a value is scanned for its rules' only. */
+	struct prefilter  *pf[FACT__COUNT];
+	size_t		   pf_max;	/* most literals of one of them */
 	/* PCRE2 allocates through xmalloc, so it never fails with NULL. */
 	pcre2_general_context *gctx;
 	pcre2_compile_context *cctx;
@@ -216,11 +218,11 @@ void		 rulepack_pack_free(struct rulepack_pack *pk);
 void		 rulepack_scan_init(const struct ruleset *rs,
 		     struct rulepack_scan *sc);
 void		 rulepack_scan_free(struct rulepack_scan *sc);
-/* Starts a new value; scan says whether to look for literals (only for
- * valid UTF-8 that a prefiltered rule will match). */
+/* Starts a new value of fact; scan says whether to look for literals
+ * (only for valid UTF-8 that a prefiltered rule will match). */
 void		 rulepack_scan_value(const struct ruleset *rs,
-		     struct rulepack_scan *sc, const char *value, size_t len,
-		     int scan);
+		     struct rulepack_scan *sc, int fact, const char *value,
+		     size_t len, int scan);
 struct rs_list	*rulepack_list_new(const char *name);
 void		 rulepack_list_free(struct rs_list *l);
 void		 rulepack_list_add(struct rs_list *l, const char *entry,

@@ -86,9 +86,11 @@ ruleset_merge_fact(struct ruleset *rs, struct rule *r)
 	rs->nby_fact[r->fact] = n + 1;
 	if (r->req.n == 0)
 		return;
+	if (rs->pf[r->fact] == NULL)
+		rs->pf[r->fact] = prefilter_new();
 	r->lits = xcalloc(r->req.n, sizeof *r->lits);
 	for (k = 0; k < r->req.n; k++)
-		r->lits[k] = prefilter_add(rs->pf, r->req.lits[k],
+		r->lits[k] = prefilter_add(rs->pf[r->fact], r->req.lits[k],
 		    r->req.lens[k]);
 }
 
@@ -148,8 +150,13 @@ ruleset_merge(struct ruleset *rs, struct rulepack_pack *p, const char *file,
 		rs->rules[rs->nrules++] = r;
 		ruleset_merge_fact(rs, r);
 	}
-	if (p->nrules != 0)
-		prefilter_build(rs->pf);
+	for (i = 0; i < FACT__COUNT; i++) {
+		if (rs->pf[i] != NULL && !prefilter_ready(rs->pf[i])) {
+			prefilter_build(rs->pf[i]);	/* new literals */
+			if (prefilter_count(rs->pf[i]) > rs->pf_max)
+				rs->pf_max = prefilter_count(rs->pf[i]);
+		}
+	}
 	p->nrules = 0;
 
 	ruleset_hash(rs, p->name, strlen(p->name) + 1);
@@ -187,7 +194,6 @@ ruleset_new(void)
 	rs->mctx = pcre2_match_context_create(rs->gctx);
 	pcre2_set_match_limit(rs->mctx, RULEPACK_MATCH_LIMIT);
 	pcre2_set_depth_limit(rs->mctx, RULEPACK_DEPTH_LIMIT);
-	rs->pf = prefilter_new();
 	rs->hash = 0xcbf29ce484222325ULL;
 	snprintf(rs->version, sizeof rs->version, "%016llx",
 	    (unsigned long long)rs->hash);
@@ -218,9 +224,10 @@ ruleset_free(struct ruleset *rs)
 	for (i = 0; i < rs->ngroups; i++)
 		free(rs->groups[i].name);
 	free(rs->groups);
-	for (i = 0; i < FACT__COUNT; i++)
+	for (i = 0; i < FACT__COUNT; i++) {
 		free(rs->by_fact[i]);
-	prefilter_free(rs->pf);
+		prefilter_free(rs->pf[i]);
+	}
 	pcre2_match_context_free(rs->mctx);
 	pcre2_compile_context_free(rs->cctx);
 	pcre2_general_context_free(rs->gctx);
@@ -415,7 +422,7 @@ ruleset_check_examples(const struct ruleset *rs, struct diag *d)
 			 * text is checked UTF-8 at load, like fact values.
 			 */
 			len = strlen(e->text);
-			rulepack_scan_value(rs, &sc, e->text, len, 1);
+			rulepack_scan_value(rs, &sc, r->fact, e->text, len, 1);
 			got = rulepack_value_counts(rs, r, e->text, len, 1, md,
 			    &sc, &off, &len);
 			if (got != e->want) {

@@ -72,7 +72,7 @@ test_degenerate(void)
 
 	pf = prefilter_new();
 	prefilter_build(pf);		/* no literals */
-	prefilter_hits_init(pf, &h);
+	prefilter_hits_init(&h, prefilter_count(pf));
 	prefilter_scan(pf, "abc", 3, &h);
 	t_int_eq(h.nocc, 0, "empty automaton finds nothing");
 	prefilter_scan(NULL, "abc", 3, &h);
@@ -179,7 +179,7 @@ test_scan(void)
 	bb = prefilter_add(pf, "b", 1);
 	ai = prefilter_add(pf, "アイ", 6);
 	prefilter_build(pf);
-	prefilter_hits_init(pf, &h);
+	prefilter_hits_init(&h, prefilter_count(pf));
 	prefilter_scan(pf, "xAByab", 6, &h);
 	t_ok(h.stamp[ab] == h.gen && h.first[ab] == 1, "case-insensitive find");
 	t_ok(h.stamp[bb] == h.gen && h.first[bb] == 2, "overlapping literal");
@@ -236,7 +236,7 @@ test_scan(void)
 	ab = prefilter_add(pf, b.data, 800);
 	prefilter_build(pf);
 	t_int_eq(prefilter_ready(pf), 1, "ready after build");
-	prefilter_hits_init(pf, &h);
+	prefilter_hits_init(&h, prefilter_count(pf));
 	prefilter_scan(pf, b.data, b.len, &h);
 	t_ok(h.stamp[ab] == h.gen && h.first[ab] == 0, "long literal found");
 	for (n = 0, o = h.head[ab]; o != PREFILTER_NONE; o = h.occ[o].next)
@@ -330,7 +330,7 @@ diff_one(const char *pat, int caseless, pcre2_match_data *md, int *matched,
 	for (i = 0; i < req.n; i++)
 		ids[i] = prefilter_add(pf, req.lits[i], req.lens[i]);
 	prefilter_build(pf);
-	prefilter_hits_init(pf, &h);
+	prefilter_hits_init(&h, prefilter_count(pf));
 	buf_init(&sb);
 	for (k = 0; k < 20; k++) {
 		buf_reset(&sb);
