@@ -37,6 +37,7 @@ struct fview {
 	char				*from_regdom;
 	char				*from_domain;
 	char				**link_text_norm;	/* per msg link, NULL when not in view */
+	char				*link_texts;	/* all of them, one per line: one search per brand */
 	struct url			*link_url;		/* per msg link; host NULL when unparsed */
 };
 
@@ -268,7 +269,9 @@ measure_links(struct fview *v)
 	struct facts		*f = v->f;
 	struct fact_inst	*fi;
 	size_t			 i, n = msg_link_count(m);
+	struct buf		 joined;
 
+	buf_init(&joined);
 	v->link_text_norm = xcalloc(n + 1, sizeof *v->link_text_norm);
 	v->link_url = xcalloc(n + 1, sizeof *v->link_url);
 	for (i = 0; i < n; i++) {
@@ -283,6 +286,8 @@ measure_links(struct fview *v)
 			continue;
 		}
 		v->link_text_norm[i] = measure_norm(v, l->text, strlen(l->text));
+		buf_adds(&joined, v->link_text_norm[i]);
+		buf_addc(&joined, '\n');
 		fi = facts_add(f, FACT_LINK_HREF, l->href);
 		measure_link_vars(f, fi, l, u);
 		fi = facts_add(f, FACT_LINK_HOST, u->host);
@@ -324,6 +329,7 @@ measure_links(struct fview *v)
 			facts_set_var(f, fi, "host_unicode", u->host_unicode);
 		}
 	}
+	v->link_texts = buf_take(&joined);
 }
 
 /* Damerau-free Levenshtein distance, capped: returns cap+1 when over. */
@@ -633,13 +639,8 @@ measure_brands(struct fview *v, int with_auth)
 			in_header = 1;
 		} else if (measure_find(b, v->head_norm, &ev))
 			where = "body";
-		else {
-			for (i = 0; i < n && where == NULL; i++) {
-				if (v->link_text_norm[i] != NULL &&
-				    measure_find(b, v->link_text_norm[i], &ev))
-					where = "link";
-			}
-		}
+		else if (measure_find(b, v->link_texts, &ev))
+			where = "link";
 		if (where == NULL && conf == b) {
 			where = "confusable";
 			ev = xstrdup("");
@@ -702,6 +703,7 @@ measure_view_free(struct fview *v)
 			free(v->link_text_norm[i]);
 	}
 	free(v->link_text_norm);
+	free(v->link_texts);
 	if (v->link_url != NULL) {
 		for (i = 0; i < n; i++) {
 			if (v->link_url[i].host != NULL)

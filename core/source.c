@@ -192,8 +192,29 @@ source_read_file(const char *path, struct source_msg *out)
 {
 	int	 fd;
 
+	struct stat	 st;
+	size_t		 got = 0;
+	ssize_t		 n;
+
 	if ((fd = open(path, O_RDONLY)) == -1) {
 		out->error = xasprintf("%s: %s", path, strerror(errno));
+		return;
+	}
+	/* The common case, a regular file: one allocation, one read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uintmax_t)st.st_size <= SOURCE_MAX_MESSAGE) {
+		out->data = xmalloc((size_t)st.st_size + 1);
+		while (got < (size_t)st.st_size) {
+			n = read(fd, out->data + got, (size_t)st.st_size - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		out->data[got] = '\0';
+		out->len = got;
+		close(fd);
 		return;
 	}
 	source_read_fd(fd, path, out);
