@@ -89,12 +89,13 @@ source_open(const char *path, char **cause)
 	int		 fd;
 	char		 head[5];
 	ssize_t		 n;
+	size_t		 plen;
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	/* "demo/" and "demo" name the same Maildir: print one form. */
-	while (strlen(s->path) > 1 && s->path[strlen(s->path) - 1] == '/')
-		s->path[strlen(s->path) - 1] = '\0';
+	for (plen = strlen(s->path); plen > 1 && s->path[plen - 1] == '/'; plen--)
+		s->path[plen - 1] = '\0';
 	if (strcmp(path, "-") == 0) {
 		s->kind = SOURCE_STDIN;
 		return s;
@@ -190,8 +191,7 @@ source_read_fd(int fd, const char *path, struct source_msg *out)
 static void
 source_read_file(const char *path, struct source_msg *out)
 {
-	int	 fd;
-
+	int		 fd;
 	struct stat	 st;
 	size_t		 got = 0;
 	ssize_t		 n;

@@ -1047,13 +1047,6 @@ url_mask_run(const char *s, size_t len, size_t *bytes)
 	return n;
 }
 
-/*
- * Defanged notation: hxxp(s)://, "[:]//", a bracketed dot between host
- * characters ("evil[.]example", "evil(dot)example"), or a mask run of
- * three or more ● or * in the host of a URL or before ".tld"
- * ("https://●●●●.co.jp/", "info@●●●●.co.jp").  The host-context
- * requirements keep prose such as "(.)" or "rated ***" out.
- */
 /* Bytes that can start a defanged notation. */
 static const unsigned char url_defang_start[256] = {
 	['h'] = 1, ['H'] = 1, ['['] = 1, ['('] = 1, ['{'] = 1, [':'] = 1,
@@ -1061,6 +1054,13 @@ static const unsigned char url_defang_start[256] = {
 	[0xe2] = 1, [0xef] = 1,		/* lead bytes of ● and ＊ */
 };
 
+/*
+ * Defanged notation: hxxp(s)://, "[:]//", a bracketed dot between host
+ * characters ("evil[.]example", "evil(dot)example"), or a mask run of
+ * three or more ● or * in the host of a URL or before ".tld"
+ * ("https://●●●●.co.jp/", "info@●●●●.co.jp").  The host-context
+ * requirements keep prose such as "(.)" or "rated ***" out.
+ */
 int
 url_text_is_defanged(const char *s)
 {

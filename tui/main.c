@@ -85,7 +85,7 @@ main(int argc, char **argv)
 	struct cli_opts	 o;
 	const char	*cmd, *datadir;
 	char		*rules_dir = NULL;
-	int		 ch, rc, color = -1;
+	int		 ch, rc, color = -1, from_env;
 	long		 ncpu;
 
 	setlocale(LC_ALL, "");
@@ -185,11 +185,12 @@ main(int argc, char **argv)
 		/* SAGI_PKGDATADIR lets tests and uninstalled builds read the
 		 * packs from the source tree. */
 		datadir = getenv("SAGI_PKGDATADIR");
-		if (datadir == NULL || *datadir == '\0')
+		from_env = datadir != NULL && *datadir != '\0';
+		if (!from_env)
 			datadir = SAGI_PKGDATADIR;
 		rules_dir = xasprintf("%s/rules", datadir);
 		/* Not installed yet: the packs of the tree it was built from. */
-		if (access(rules_dir, R_OK) != 0 && getenv("SAGI_PKGDATADIR") == NULL) {
+		if (!from_env && access(rules_dir, R_OK) != 0) {
 			free(rules_dir);
 			rules_dir = xasprintf("%s/rules", SAGI_SRCDIR);
 		}

@@ -363,7 +363,8 @@ report_verdict_head(const struct report_opts *o, struct buf *b,
 	    level_word[v->level][o->lang], *sgr ? SGR_RESET : "",
 	    RS(o, RS_SCORE), v->score);
 	buf_printf(b, "%s\n", RS(o, v->level == VERDICT_PHISH ? RS_SENTENCE_PHISH :
-	    v->level == VERDICT_SUSPECT ? RS_SENTENCE_SUSPECT : RS_SENTENCE_CLEAN));	if (v->forwarded != NULL && v->forwarded->level != VERDICT_CLEAN)
+	    v->level == VERDICT_SUSPECT ? RS_SENTENCE_SUSPECT : RS_SENTENCE_CLEAN));
+	if (v->forwarded != NULL && v->forwarded->level != VERDICT_CLEAN)
 		buf_printf(b, RS(o, RS_SENTENCE_FORWARD),
 		    level_word[v->forwarded->level][o->lang]);
 }
