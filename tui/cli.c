@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "source.h"
+#include "workq.h"
 #include "xalloc.h"
 
 static struct analyzer *
@@ -45,150 +45,105 @@ cli_analyzer(const struct cli_opts *o, int report_problems)
 	return a;
 }
 
+int
+cli_exit_bits(const struct verdict *v)
+{
+	if (v == NULL)
+		return 0;
+	return v->level == VERDICT_PHISH ? CLI_EXIT_PHISH :
+	    v->level == VERDICT_SUSPECT ? CLI_EXIT_SUSPECT : 0;
+}
+
 struct cli_job {
 	struct source_msg	 sm;
 	char			*out;
 	int			 bits;
-	int			 state;
-#define CLI_JOB_EMPTY	0
-#define CLI_JOB_QUEUED	1
-#define CLI_JOB_RUNNING	2
-#define CLI_JOB_DONE	3
 };
 
-/* One message: parse, judge, render.  Sets the exit bits it earns. */
+struct cli_ctx {
+	struct analyzer			*a;
+	const struct report_opts	*ro;
+};
+
+/* One message: parse, judge, render.  Sets the exit bits it earns.  Runs
+ * on a worker thread. */
 static void
-cli_process(const struct analyzer *a, const struct report_opts *ro,
-    struct cli_job *job)
+cli_process(void *arg, void *item)
 {
+	struct cli_ctx	*ctx = arg;
+	struct cli_job	*job = item;
 	struct msg	*m;
 	struct verdict	*v;
 	char		*cause = NULL;
 
 	if (job->sm.error != NULL) {
-		job->out = report_error_line(ro, job->sm.path, job->sm.index,
-		    job->sm.error);
+		job->out = report_error_line(ctx->ro, job->sm.path,
+		    job->sm.index, job->sm.error);
 		job->bits = CLI_EXIT_ERROR;
 		return;
 	}
 	m = msg_parse(job->sm.data, job->sm.len, NULL, &cause);
 	if (m == NULL) {
-		job->out = report_error_line(ro, job->sm.path, job->sm.index,
-		    cause);
+		job->out = report_error_line(ctx->ro, job->sm.path,
+		    job->sm.index, cause);
 		job->bits = CLI_EXIT_ERROR;
 		free(cause);
 		return;
 	}
-	v = analyzer_run(a, m);
-	job->out = report_scan_line(ro, job->sm.path, job->sm.index, m, v);
-	job->bits = v->level == VERDICT_PHISH ? CLI_EXIT_PHISH :
-	    v->level == VERDICT_SUSPECT ? CLI_EXIT_SUSPECT : 0;
+	v = analyzer_run(ctx->a, m);
+	job->out = report_scan_line(ctx->ro, job->sm.path, job->sm.index, m, v);
+	job->bits = cli_exit_bits(v);
 	verdict_free(v);
 	msg_free(m);
 }
 
-struct cli_pool {
-	const struct analyzer	*a;
-	const struct report_opts *ro;
-	struct cli_job		*ring;
-	size_t			 nring;
-	size_t			 head, tail;	/* print from head, fill at tail */
-	size_t			 next;		/* next job a worker takes */
-	int			 closing;
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 work, done;
-};
-
-static void *
-cli_worker(void *arg)
-{
-	struct cli_pool	*p = arg;
-	struct cli_job	*job;
-
-	pthread_mutex_lock(&p->lock);
-	for (;;) {
-		while (p->next == p->tail && !p->closing)
-			pthread_cond_wait(&p->work, &p->lock);
-		if (p->next == p->tail && p->closing)
-			break;
-		job = &p->ring[p->next++ % p->nring];
-		job->state = CLI_JOB_RUNNING;
-		pthread_mutex_unlock(&p->lock);
-		cli_process(p->a, p->ro, job);
-		pthread_mutex_lock(&p->lock);
-		job->state = CLI_JOB_DONE;
-		pthread_cond_broadcast(&p->done);
-	}
-	pthread_mutex_unlock(&p->lock);
-	return NULL;
-}
-
-/* Prints and frees the job at head once done.  Called with the lock held. */
+/* Prints and frees the oldest finished job, waiting for it when wait. */
 static int
-cli_pool_flush_one(struct cli_pool *p)
+cli_flush(struct workq *q, int wait)
 {
-	struct cli_job	*job = &p->ring[p->head % p->nring];
-	int		 bits;
+	struct cli_job	*job;
+	int		 bits = 0;
 
-	while (job->state != CLI_JOB_DONE)
-		pthread_cond_wait(&p->done, &p->lock);
-	pthread_mutex_unlock(&p->lock);
-	fputs(job->out, stdout);
-	bits = job->bits;
-	free(job->out);
-	source_msg_clear(&job->sm);
-	memset(job, 0, sizeof *job);
-	pthread_mutex_lock(&p->lock);
-	p->head++;
+	while ((job = workq_take(q, wait)) != NULL) {
+		fputs(job->out, stdout);
+		bits |= job->bits;
+		free(job->out);
+		source_msg_clear(&job->sm);
+		free(job);
+	}
 	return bits;
 }
 
 static int
-cli_scan_source(struct cli_pool *p, struct source *src)
+cli_scan_source(struct workq *q, struct source *src)
 {
-	struct source_msg	 sm;
-	int			 bits = 0;
+	struct cli_job	*job = xcalloc(1, sizeof *job);
+	int		 bits = 0;
 
-	while (source_next(src, &sm)) {
-		pthread_mutex_lock(&p->lock);
-		while (p->tail - p->head >= p->nring)
-			bits |= cli_pool_flush_one(p);
-		p->ring[p->tail % p->nring].sm = sm;
-		p->ring[p->tail % p->nring].state = CLI_JOB_QUEUED;
-		p->tail++;
-		pthread_cond_signal(&p->work);
+	while (source_next(src, &job->sm)) {
+		while (workq_full(q))
+			bits |= cli_flush(q, 1);
+		workq_push(q, job);
 		/* Print whatever is already finished, in order. */
-		while (p->head < p->tail &&
-		    p->ring[p->head % p->nring].state == CLI_JOB_DONE)
-			bits |= cli_pool_flush_one(p);
-		pthread_mutex_unlock(&p->lock);
+		bits |= cli_flush(q, 0);
+		job = xcalloc(1, sizeof *job);
 	}
+	free(job);
 	return bits;
 }
 
 int
 cli_scan(const struct cli_opts *o, char **paths, int npaths)
 {
-	struct analyzer	*a;
-	struct cli_pool	 p;
-	pthread_t	*threads;
+	struct cli_ctx	 ctx;
+	struct workq	*q;
 	int		 i, bits = 0, jobs = o->jobs > 0 ? o->jobs : 1;
 	char		*cause = NULL;
 
-	if ((a = cli_analyzer(o, 1)) == NULL)
+	if ((ctx.a = cli_analyzer(o, 1)) == NULL)
 		return CLI_EXIT_ERROR;
-	memset(&p, 0, sizeof p);
-	p.a = a;
-	p.ro = &o->report;
-	p.nring = (size_t)jobs * 32;
-	p.ring = xcalloc(p.nring, sizeof *p.ring);
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.work, NULL);
-	pthread_cond_init(&p.done, NULL);
-	threads = xcalloc((size_t)jobs, sizeof *threads);
-	for (i = 0; i < jobs; i++)
-		pthread_create(&threads[i], NULL, cli_worker, &p);
-
+	ctx.ro = &o->report;
+	q = workq_new(jobs, (size_t)jobs * 32, cli_process, &ctx);
 	for (i = 0; i < npaths; i++) {
 		struct source	*src = source_open(paths[i], &cause);
 
@@ -196,10 +151,7 @@ cli_scan(const struct cli_opts *o, char **paths, int npaths)
 			char *line = report_error_line(&o->report, paths[i], -1,
 			    cause);
 
-			pthread_mutex_lock(&p.lock);
-			while (p.head < p.tail)
-				bits |= cli_pool_flush_one(&p);
-			pthread_mutex_unlock(&p.lock);
+			bits |= cli_flush(q, 1);
 			fputs(line, stdout);
 			free(line);
 			free(cause);
@@ -207,23 +159,12 @@ cli_scan(const struct cli_opts *o, char **paths, int npaths)
 			bits |= CLI_EXIT_ERROR;
 			continue;
 		}
-		bits |= cli_scan_source(&p, src);
+		bits |= cli_scan_source(q, src);
 		source_close(src);
 	}
-	pthread_mutex_lock(&p.lock);
-	while (p.head < p.tail)
-		bits |= cli_pool_flush_one(&p);
-	p.closing = 1;
-	pthread_cond_broadcast(&p.work);
-	pthread_mutex_unlock(&p.lock);
-	for (i = 0; i < jobs; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	free(p.ring);
-	pthread_mutex_destroy(&p.lock);
-	pthread_cond_destroy(&p.work);
-	pthread_cond_destroy(&p.done);
-	analyzer_free(a);
+	bits |= cli_flush(q, 1);
+	workq_free(q);
+	analyzer_free(ctx.a);
 	if (fflush(stdout) != 0)
 		bits |= CLI_EXIT_ERROR;
 	return bits;
@@ -273,8 +214,7 @@ cli_explain(const struct cli_opts *o, const char *path)
 	out = report_explain(&o->report, sm.path, m, v);
 	fputs(out, stdout);
 	free(out);
-	bits = v->level == VERDICT_PHISH ? CLI_EXIT_PHISH :
-	    v->level == VERDICT_SUSPECT ? CLI_EXIT_SUSPECT : 0;
+	bits = cli_exit_bits(v);
 	verdict_free(v);
 	msg_free(m);
 	source_msg_clear(&sm);

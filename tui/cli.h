@@ -24,6 +24,8 @@ struct cli_opts {
 	int			 jobs;
 };
 
+/* The exit bits one verdict earns (0 for NULL). */
+int	cli_exit_bits(const struct verdict *v);
 int	cli_scan(const struct cli_opts *o, char **paths, int npaths);
 int	cli_explain(const struct cli_opts *o, const char *path);
 int	cli_check_rules(const struct cli_opts *o, char **paths, int npaths);
