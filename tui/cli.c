@@ -16,7 +16,7 @@
 #include "workq.h"
 #include "xalloc.h"
 
-static struct analyzer *
+struct analyzer *
 cli_analyzer(const struct cli_opts *o, int report_problems)
 {
 	struct diag	*d = diag_new();

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "analyze.h"
+#include "conf.h"
 #include "report.h"
 
 #define CLI_EXIT_SUSPECT	1	/* bit: a suspicious message was seen */
@@ -16,14 +17,40 @@
 #define CLI_EXIT_ERROR		4	/* bit: something could not be read */
 #define CLI_EXIT_USAGE		64
 
+/* Which mailbox scan --account, junk and undo work on. */
+struct cli_mailbox {
+	const char	*account;	/* --account NAME */
+	const char	*folder;	/* --folder F */
+	const char	*url;		/* imap://user@host:port/FOLDER */
+	struct account	 over;		/* command-line settings; unset = 0/NULL */
+	int		 tls_set;	/* over.tls was given */
+	const char	*conf_path;
+	const char	*cache_dir;
+	const char	*journal_path;
+	int		 no_cache;
+	int		 create_junk;
+	int		 flagged;	/* junk: the flagged messages */
+	enum verdict_level level;	/* junk: this level or worse */
+	int		 dry_run;
+	int		 yes;
+};
+
 struct cli_opts {
 	struct report_opts	 report;
 	const char		*rule_paths[16];
 	size_t			 nrule_paths;
 	struct analyzer_config	 analyzer;
 	int			 jobs;
+	struct cli_mailbox	 mb;
 };
 
+/* Loads the rules and makes the analyzer; says why on stderr when it
+ * cannot.  Owned. */
+struct analyzer *cli_analyzer(const struct cli_opts *o, int report_problems);
+/* The mailbox commands (cli-store.c). */
+int	cli_scan_store(const struct cli_opts *o);
+int	cli_junk(const struct cli_opts *o);
+int	cli_undo(const struct cli_opts *o);
 /* The exit bits one verdict earns (0 for NULL). */
 int	cli_exit_bits(const struct verdict *v);
 int	cli_scan(const struct cli_opts *o, char **paths, int npaths);

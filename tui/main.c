@@ -20,11 +20,30 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: sagi scan [--json] [options] PATH...\n"
+"       sagi scan [--json] [options] --account NAME [--folder F]\n"
+"       sagi scan [--json] [options] imap[s]://user@host[:port]/FOLDER\n"
+"       sagi junk --flagged [--level phish|suspicious] [--dry-run] [--yes]\n"
+"                 [--account NAME | imap[s]://…] [options]\n"
+"       sagi undo [--account NAME | imap[s]://…] [options]\n"
 "       sagi explain [--json] [options] [FILE|-]\n"
 "       sagi check-rules [PATH...]\n"
 "       sagi --version | --help\n"
 "\n"
 "PATH is an .eml file, a Maildir (with cur/ and new/) or an mbox file.\n"
+"\n"
+"mailbox options (each overrides the config file; see sagi-config(5)):\n"
+"  --account NAME       an account of ~/.config/sagi/config\n"
+"  --folder F           folder to open (default INBOX)\n"
+"  --host H  --port N  --user U  --tls imaps|starttls|none\n"
+"  --tls-ca-file FILE   trust the CAs in FILE for this server\n"
+"  --tls-fingerprint sha256:HEX   trust exactly this certificate\n"
+"  --password-cmd CMD   run CMD (via /bin/sh); its first line is the password\n"
+"  --insecure-plaintext allow tls none\n"
+"  --junk-folder F      the junk folder (default: found by SPECIAL-USE)\n"
+"  --create-junk        create the junk folder when there is none\n"
+"  --timeout SECONDS    network timeout (default 30)\n"
+"  --no-cache           neither read nor write the message cache\n"
+"  --config FILE        config file instead of ~/.config/sagi/config\n"
 "\n"
 "options:\n"
 "  --json               JSON output (JSON Lines for scan)\n"
@@ -56,6 +75,34 @@ main_env_lang(void)
 	return VERDICT_EN;
 }
 
+/* An XDG base directory: $VAR, else $HOME/fallback. */
+static char *
+main_xdg(const char *var, const char *fallback)
+{
+	const char	*v = getenv(var), *home = getenv("HOME");
+
+	if (v != NULL && *v == '/')
+		return xstrdup(v);
+	return xasprintf("%s/%s", home != NULL ? home : "/nonexistent",
+	    fallback);
+}
+
+static void
+main_xdg_paths(char **conf_path, char **cache_dir, char **journal_path)
+{
+	char	*d;
+
+	d = main_xdg("XDG_CONFIG_HOME", ".config");
+	*conf_path = xasprintf("%s/sagi/config", d);
+	free(d);
+	d = main_xdg("XDG_CACHE_HOME", ".cache");
+	*cache_dir = xasprintf("%s/sagi", d);
+	free(d);
+	d = main_xdg("XDG_STATE_HOME", ".local/state");
+	*journal_path = xasprintf("%s/sagi/journal", d);
+	free(d);
+}
+
 static int
 main_number(const char *s, double *out)
 {
@@ -78,13 +125,32 @@ main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "color", no_argument, NULL, 'c' },
 		{ "no-color", no_argument, NULL, 'C' },
+		{ "account", required_argument, NULL, 1000 },
+		{ "folder", required_argument, NULL, 1001 },
+		{ "host", required_argument, NULL, 1002 },
+		{ "port", required_argument, NULL, 1003 },
+		{ "user", required_argument, NULL, 1004 },
+		{ "tls", required_argument, NULL, 1005 },
+		{ "tls-ca-file", required_argument, NULL, 1006 },
+		{ "tls-fingerprint", required_argument, NULL, 1007 },
+		{ "password-cmd", required_argument, NULL, 1008 },
+		{ "junk-folder", required_argument, NULL, 1009 },
+		{ "insecure-plaintext", no_argument, NULL, 1010 },
+		{ "create-junk", no_argument, NULL, 1011 },
+		{ "flagged", no_argument, NULL, 1012 },
+		{ "level", required_argument, NULL, 1013 },
+		{ "dry-run", no_argument, NULL, 1014 },
+		{ "yes", no_argument, NULL, 1015 },
+		{ "timeout", required_argument, NULL, 1016 },
+		{ "no-cache", no_argument, NULL, 1017 },
+		{ "config", required_argument, NULL, 1018 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_opts	 o;
 	const char	*cmd, *datadir;
-	char		*rules_dir = NULL;
+	char		*rules_dir = NULL, *conf_path, *cache_dir, *journal_path;
 	int		 ch, rc, color = -1, from_env;
 	long		 ncpu;
 
@@ -95,6 +161,9 @@ main(int argc, char **argv)
 	o.analyzer.thresholds.phish_at = DETECT_PHISH_AT;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
+	account_init(&o.mb.over);
+	o.mb.over.timeout = 0;
+	o.mb.level = VERDICT_PHISH;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -166,6 +235,91 @@ main(int argc, char **argv)
 		case 'C':
 			color = 0;
 			break;
+		case 1000:
+			o.mb.account = optarg;
+			break;
+		case 1001:
+			o.mb.folder = optarg;
+			break;
+		case 1002:
+			o.mb.over.host = optarg;
+			break;
+		case 1003: {
+			double	 n;
+
+			if (!main_number(optarg, &n) || n < 1 || n > 65535) {
+				fprintf(stderr, "sagi: --port must be 1..65535\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mb.over.port = (unsigned int)n;
+			break;
+		}
+		case 1004:
+			o.mb.over.user = optarg;
+			break;
+		case 1005:
+			if (conf_tls_parse(optarg, &o.mb.over.tls) != 0) {
+				fprintf(stderr, "sagi: --tls must be imaps, "
+				    "starttls or none\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mb.tls_set = 1;
+			break;
+		case 1006:
+			o.mb.over.tls_ca_file = optarg;
+			break;
+		case 1007:
+			o.mb.over.tls_fingerprint = optarg;
+			break;
+		case 1008:
+			o.mb.over.password_cmd = optarg;
+			break;
+		case 1009:
+			o.mb.over.junk_folder = optarg;
+			break;
+		case 1010:
+			o.mb.over.allow_plaintext = 1;
+			break;
+		case 1011:
+			o.mb.create_junk = 1;
+			break;
+		case 1012:
+			o.mb.flagged = 1;
+			break;
+		case 1013:
+			if (strcmp(optarg, "phish") == 0)
+				o.mb.level = VERDICT_PHISH;
+			else if (strcmp(optarg, "suspicious") == 0)
+				o.mb.level = VERDICT_SUSPECT;
+			else {
+				fprintf(stderr, "sagi: --level must be phish or "
+				    "suspicious\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 1014:
+			o.mb.dry_run = 1;
+			break;
+		case 1015:
+			o.mb.yes = 1;
+			break;
+		case 1016: {
+			double	 n;
+
+			if (!main_number(optarg, &n) || n < 1 || n > 3600) {
+				fprintf(stderr, "sagi: --timeout must be "
+				    "1..3600 seconds\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mb.over.timeout = (unsigned int)n;
+			break;
+		}
+		case 1017:
+			o.mb.no_cache = 1;
+			break;
+		case 1018:
+			o.mb.conf_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -197,7 +351,33 @@ main(int argc, char **argv)
 		o.rule_paths[o.nrule_paths++] = rules_dir;
 	}
 
-	if (strcmp(cmd, "scan") == 0) {
+	main_xdg_paths(&conf_path, &cache_dir, &journal_path);
+	if (o.mb.conf_path == NULL)
+		o.mb.conf_path = conf_path;
+	o.mb.cache_dir = cache_dir;
+	o.mb.journal_path = journal_path;
+	if (optind < argc && (strncmp(argv[optind], "imap://", 7) == 0 ||
+	    strncmp(argv[optind], "imaps://", 8) == 0))
+		o.mb.url = argv[optind];
+
+	if (strcmp(cmd, "scan") == 0 && (o.mb.account != NULL ||
+	    o.mb.url != NULL || o.mb.over.host != NULL)) {
+		if (argc - optind > (o.mb.url != NULL ? 1 : 0)) {
+			fprintf(stderr, "sagi: scan: a mailbox and PATHs "
+			    "cannot be mixed\n");
+			rc = CLI_EXIT_USAGE;
+		} else
+			rc = cli_scan_store(&o);
+	} else if (strcmp(cmd, "junk") == 0 || strcmp(cmd, "undo") == 0) {
+		if (argc - optind > (o.mb.url != NULL ? 1 : 0)) {
+			fprintf(stderr, "sagi: %s: unexpected argument %s\n",
+			    cmd, argv[optind + (o.mb.url != NULL ? 1 : 0)]);
+			rc = CLI_EXIT_USAGE;
+		} else if (strcmp(cmd, "junk") == 0)
+			rc = cli_junk(&o);
+		else
+			rc = cli_undo(&o);
+	} else if (strcmp(cmd, "scan") == 0) {
 		if (optind >= argc) {
 			fprintf(stderr, "sagi: scan: no PATH given\n");
 			rc = CLI_EXIT_USAGE;
@@ -217,5 +397,8 @@ main(int argc, char **argv)
 		rc = CLI_EXIT_USAGE;
 	}
 	free(rules_dir);
+	free(conf_path);
+	free(cache_dir);
+	free(journal_path);
 	return rc;
 }

@@ -127,24 +127,40 @@ report_from(const struct msg *m)
 	return xasprintf("%s <%s>", msg_from_display(m), msg_from_addr(m));
 }
 
+/* Where a message is, and the list fields a scan line shows. */
+struct report_item {
+	const char	*path;		/* file, or NULL */
+	long		 index;		/* in an mbox, or -1 */
+	const char	*folder;	/* IMAP/Maildir folder, or NULL */
+	uint32_t	 uid;
+	const char	*message_id;
+	const char	*from;
+	const char	*from_addr;	/* NULL when unknown */
+	const char	*subject;
+};
+
 static struct json_object *
-report_json_verdict(const struct report_opts *o, const char *path, long index,
-    const struct msg *m, const struct verdict *v)
+report_json_verdict(const struct report_opts *o, const struct report_item *it,
+    const struct verdict *v)
 {
 	struct json_object	*j = json_object_new_object();
-	char			*from;
 
-	if (path != NULL)
-		report_json_str(j, "path", path);
-	if (index >= 0)
-		json_object_object_add(j, "index", json_object_new_int64(index));
-	if (m != NULL) {
-		report_json_str(j, "message_id", msg_message_id(m));
-		from = report_from(m);
-		report_json_str(j, "from", from);
-		free(from);
-		report_json_str(j, "from_addr", msg_from_addr(m));
-		report_json_str(j, "subject", msg_subject(m));
+	if (it != NULL) {
+		if (it->path != NULL)
+			report_json_str(j, "path", it->path);
+		if (it->index >= 0)
+			json_object_object_add(j, "index",
+			    json_object_new_int64(it->index));
+		if (it->folder != NULL) {
+			report_json_str(j, "folder", it->folder);
+			json_object_object_add(j, "uid",
+			    json_object_new_int64(it->uid));
+		}
+		report_json_str(j, "message_id", it->message_id);
+		report_json_str(j, "from", it->from);
+		if (it->from_addr != NULL)
+			report_json_str(j, "from_addr", it->from_addr);
+		report_json_str(j, "subject", it->subject);
 	}
 	json_object_object_add(j, "score", report_json_score(v->score));
 	report_json_str(j, "level", verdict_level_name(v->level));
@@ -153,12 +169,9 @@ report_json_verdict(const struct report_opts *o, const char *path, long index,
 	if (v->brand != NULL)
 		report_json_str(j, "brand", v->brand);
 	json_object_object_add(j, "reasons", report_json_reasons(v, o->lang));
-	if (v->forwarded != NULL) {
-		struct json_object *fw = report_json_verdict(o, NULL, -1, NULL,
-		    v->forwarded);
-
-		json_object_object_add(j, "forwarded", fw);
-	}
+	if (v->forwarded != NULL)
+		json_object_object_add(j, "forwarded",
+		    report_json_verdict(o, NULL, v->forwarded));
 	return j;
 }
 
@@ -200,29 +213,30 @@ report_error_line(const struct report_opts *o, const char *path, long index,
 	return s;
 }
 
-char *
-report_scan_line(const struct report_opts *o, const char *path, long index,
-    const struct msg *m, const struct verdict *v)
+static char *
+report_scan_item(const struct report_opts *o, const struct report_item *it,
+    const struct verdict *v)
 {
 	struct buf	 b;
-	char		*from, *sfrom, *ssubj, *spath;
+	char		*sfrom, *ssubj, *swhere;
 	size_t		 i;
 
 	if (o->json)
-		return report_json_take(report_json_verdict(o, path, index, m, v));
+		return report_json_take(report_json_verdict(o, it, v));
 	buf_init(&b);
-	from = report_from(m);
-	sfrom = report_line(from);
-	ssubj = report_line(msg_subject(m));
-	spath = report_line(path);
+	sfrom = report_line(it->from);
+	ssubj = report_line(it->subject);
+	swhere = report_line(it->folder != NULL ? it->folder : it->path);
 	if (o->color && v->level != VERDICT_CLEAN)
 		buf_adds(&b, report_level_sgr(v->level));
 	buf_printf(&b, "%-10s", level_word[v->level][VERDICT_EN]);
 	if (o->color && v->level != VERDICT_CLEAN)
 		buf_adds(&b, SGR_RESET);
-	buf_printf(&b, " %5.1f  %s", v->score, spath);
-	if (index >= 0)
-		buf_printf(&b, ":%ld", index);
+	buf_printf(&b, " %5.1f  %s", v->score, swhere);
+	if (it->folder != NULL)
+		buf_printf(&b, ":%u", it->uid);
+	else if (it->index >= 0)
+		buf_printf(&b, ":%ld", it->index);
 	buf_printf(&b, "  %s  %s", sfrom, ssubj);
 	if (v->nhits > 0) {
 		buf_adds(&b, "  [");
@@ -236,11 +250,57 @@ report_scan_line(const struct report_opts *o, const char *path, long index,
 		buf_printf(&b, "  (forwarded: %s %.1f)",
 		    verdict_level_name(v->forwarded->level), v->forwarded->score);
 	buf_addc(&b, '\n');
-	free(from);
 	free(sfrom);
 	free(ssubj);
-	free(spath);
+	free(swhere);
 	return buf_take(&b);
+}
+
+char *
+report_scan_line(const struct report_opts *o, const char *path, long index,
+    const struct msg *m, const struct verdict *v)
+{
+	struct report_item	 it;
+	char			*from, *s;
+
+	from = report_from(m);
+	memset(&it, 0, sizeof it);
+	it.path = path;
+	it.index = index;
+	it.message_id = msg_message_id(m);
+	it.from = from;
+	it.from_addr = msg_from_addr(m);
+	it.subject = msg_subject(m);
+	s = report_scan_item(o, &it, v);
+	free(from);
+	return s;
+}
+
+char *
+report_reason_tag(const struct report_opts *o, const struct verdict *v)
+{
+	if (v->brand_name != NULL && v->level == VERDICT_PHISH)
+		return o->lang == VERDICT_JA ? xasprintf("%s偽装", v->brand_name) :
+		    xasprintf("fake %s", v->brand_name);
+	if (v->nhits > 0)
+		return xstrdup(v->hits[0].rule);
+	return xstrdup(o->lang == VERDICT_JA ? "スコアのみ" : "score only");
+}
+
+char *
+report_scan_entry(const struct report_opts *o, const char *folder,
+    const struct store_entry *e)
+{
+	struct report_item	 it;
+
+	memset(&it, 0, sizeof it);
+	it.index = -1;
+	it.folder = folder;
+	it.uid = e->uid;
+	it.message_id = e->message_id != NULL ? e->message_id : "";
+	it.from = e->from != NULL ? e->from : "";
+	it.subject = e->subject != NULL ? e->subject : "";
+	return report_scan_item(o, &it, e->verdict);
 }
 
 /* UI strings of the explanation, by language. */
@@ -413,9 +473,20 @@ static struct json_object *
 report_json_explain(const struct report_opts *o, const char *path,
     const struct msg *m, const struct verdict *v)
 {
-	struct json_object	*j = report_json_verdict(o, path, -1, m, v);
-	struct json_object	*links = json_object_new_array();
+	struct json_object	*j, *links = json_object_new_array();
+	struct report_item	 it;
+	char			*from = report_from(m);
 	size_t			 i;
+
+	memset(&it, 0, sizeof it);
+	it.path = path;
+	it.index = -1;
+	it.message_id = msg_message_id(m);
+	it.from = from;
+	it.from_addr = msg_from_addr(m);
+	it.subject = msg_subject(m);
+	j = report_json_verdict(o, &it, v);
+	free(from);
 
 	for (i = 0; i < msg_link_count(m); i++) {
 		const struct msg_link	*l = msg_link(m, i);

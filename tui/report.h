@@ -8,6 +8,7 @@
 #define REPORT_H
 
 #include "msg.h"
+#include "store.h"
 #include "verdict.h"
 
 struct report_opts {
@@ -19,6 +20,13 @@ struct report_opts {
 /* One scan line (ending in '\n'), owned.  index -1 when not from an mbox. */
 char	*report_scan_line(const struct report_opts *o, const char *path,
 	    long index, const struct msg *m, const struct verdict *v);
+/* A scan line for a message of a store (uid and folder instead of a
+ * path); e->verdict must be set.  Owned. */
+char	*report_scan_entry(const struct report_opts *o, const char *folder,
+	    const struct store_entry *e);
+/* A short tag for the main reason, for lists: "Amazon偽装" / "fake
+ * Amazon" when a brand is claimed, else the weightiest rule.  Owned. */
+char	*report_reason_tag(const struct report_opts *o, const struct verdict *v);
 /* A message or path that could not be read, as a scan line.  Owned. */
 char	*report_error_line(const struct report_opts *o, const char *path,
 	    long index, const char *error);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The on-disk message cache: one file per (account, mailbox) holding the
+ * list fields and verdicts of every message, so a folder opens without
+ * fetching or classifying again.  Knows nothing of IMAP or Maildir.
+ */
+#ifndef CACHE_H
+#define CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verdict.h"
+
+struct cache_rec {
+	uint32_t	 uid;
+	uint64_t	 modseq;	/* 0 = unknown */
+	unsigned int	 flags;		/* the backend's bits, opaque here */
+	uint64_t	 size;
+	int64_t		 date;		/* time_t of Date: or INTERNALDATE */
+	char		*message_id;	/* NULL allowed for each string */
+	char		*from;
+	char		*subject;
+	struct verdict	*verdict;	/* NULL = not classified yet */
+};
+
+struct cache_key {
+	/* "imap://user@host:port" or "maildir:/abs/path" */
+	const char	*account;
+	const char	*mailbox;
+	uint32_t	 uidvalidity;
+	const char	*rules_version;	/* ruleset_version(); NULL means "" */
+};
+
+struct cache;
+
+/*
+ * Opens the cache file for key (borrowed; copied) under dir, which is
+ * created with its parents, mode 0700.  The file name is a hash of account
+ * and mailbox, so any mailbox name is fine.  Never fails because of the
+ * file's content: a missing, corrupt, truncated or foreign file, or a
+ * different uidvalidity, yields an empty cache and sets cache_reset_reason();
+ * a different rules_version keeps the list fields and drops every verdict
+ * (the reason says so).  With dir NULL the cache lives in memory only
+ * (cache_save does nothing).  Returns NULL and sets *cause (owned) only when
+ * dir cannot be created or used, or key lacks account or mailbox.
+ */
+struct cache	*cache_open(const char *dir, const struct cache_key *key,
+		    char **cause);
+/* Why the file was not loaded intact, or NULL.  Borrowed from c. */
+const char	*cache_reset_reason(const struct cache *c);
+
+/*
+ * Records in ascending uid order.  Returned records are borrowed and valid
+ * until the next call that changes c (put, set, remove, retain, close).
+ */
+size_t		 cache_count(const struct cache *c);
+const struct cache_rec *cache_at(const struct cache *c, size_t i);
+/* O(log n); NULL when uid is absent. */
+const struct cache_rec *cache_lookup(const struct cache *c, uint32_t uid);
+
+/*
+ * Inserts or replaces by uid; deep-copies rec (borrowed), the verdict too.
+ * Amortised O(1) when uids arrive in increasing order.
+ */
+void		 cache_put(struct cache *c, const struct cache_rec *rec);
+/* Adopts v (may be NULL) as the verdict of uid; frees v if uid is absent. */
+void		 cache_set_verdict_take(struct cache *c, uint32_t uid,
+		    struct verdict *v);
+/* No-op when uid is absent. */
+void		 cache_set_flags(struct cache *c, uint32_t uid,
+		    unsigned int flags, uint64_t modseq);
+void		 cache_remove(struct cache *c, uint32_t uid);
+/* Removes every uid not in keep[] (ascending), e.g. messages expunged
+ * on the server.  O(count + n). */
+void		 cache_retain(struct cache *c, const uint32_t *keep, size_t n);
+
+/* Mailbox state remembered with the records; 0 until set. */
+uint64_t	 cache_highestmodseq(const struct cache *c);
+void		 cache_set_highestmodseq(struct cache *c, uint64_t m);
+uint32_t	 cache_uidnext(const struct cache *c);
+void		 cache_set_uidnext(struct cache *c, uint32_t u);
+
+/*
+ * Writes the cache when it changed since open or the last save: a temporary
+ * file in the same directory, fsync, rename, fsync of the directory.
+ * Returns 0, or -1 and sets *cause (owned); the old file is then intact.
+ */
+int		 cache_save(struct cache *c, char **cause);
+/* Frees c without saving; accepts NULL. */
+void		 cache_close(struct cache *c);
+
+#endif

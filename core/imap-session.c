@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * IMAP connection set-up with libetpan.  libetpan neither verifies
+ * certificates nor host names, so the chain it exposes is checked with
+ * tlsverify before a credential leaves the machine.  STARTTLS is done by
+ * hand so that bytes a server sends before the handshake are refused
+ * (CVE-2020-15953) and a refusal never falls back to plain text.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "imap-session.h"
+#include "imap-utf7.h"
+#include "secret.h"
+#include "tlsverify.h"
+#include "xalloc.h"
+
+int
+imap_session_rc_broken(int rc)
+{
+	switch (rc) {
+	case MAILIMAP_ERROR_STREAM:
+	case MAILIMAP_ERROR_PARSE:
+	case MAILIMAP_ERROR_FATAL:
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+	case MAILIMAP_ERROR_SSL:
+	case MAILIMAP_ERROR_MEMORY:
+	case MAILIMAP_ERROR_BAD_STATE:
+		return 1;
+	}
+	return 0;
+}
+
+/* Server text is hostile: keep it short and free of control characters. */
+static void
+imap_session_add_server_text(struct buf *b, const char *text)
+{
+	size_t	i;
+
+	for (i = 0; text[i] != '\0' && i < 200; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buf_addc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+	}
+	if (text[i] != '\0')
+		buf_adds(b, "…");
+}
+
+char *
+imap_session_cause(struct imap_session *s, int rc, const char *what)
+{
+	struct buf	 b;
+	const char	*why;
+
+	buf_init(&b);
+	buf_printf(&b, "%s: ", what);
+	switch (rc) {
+	case MAILIMAP_ERROR_STREAM:
+		why = "the connection was closed or timed out";
+		break;
+	case MAILIMAP_ERROR_PARSE:
+		why = "the server sent a response sagi cannot parse";
+		break;
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		why = "connection refused or host unreachable";
+		break;
+	case MAILIMAP_ERROR_SSL:
+		why = "the TLS handshake failed";
+		break;
+	case MAILIMAP_ERROR_LOGIN:
+	case MAILIMAP_ERROR_SASL:
+		why = "the server refused the login";
+		break;
+	case MAILIMAP_ERROR_STARTTLS:
+		why = "the server refused STARTTLS";
+		break;
+	case MAILIMAP_ERROR_MEMORY:
+		why = "out of memory";
+		break;
+	default:
+		why = "the server refused the command";
+		break;
+	}
+	buf_adds(&b, why);
+	if (s != NULL && s->imap != NULL && s->imap->imap_response != NULL &&
+	    *s->imap->imap_response != '\0' && !imap_session_rc_broken(rc)) {
+		buf_adds(&b, " (server said: ");
+		imap_session_add_server_text(&b, s->imap->imap_response);
+		buf_adds(&b, ")");
+	}
+	if (s != NULL && imap_session_rc_broken(rc))
+		s->broken = 1;
+	return buf_take(&b);
+}
+
+static int
+imap_session_is_ip(const char *host)
+{
+	unsigned char	addr[16];
+
+	return inet_pton(AF_INET, host, addr) == 1 ||
+	    inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* Server Name Indication, so virtual hosts show the right certificate. */
+static void
+imap_session_tls_setup(struct mailstream_ssl_context *ctx, void *data)
+{
+	const char	*host = data;
+
+	if (!imap_session_is_ip(host))
+		mailstream_ssl_set_server_name(ctx, (char *)host);
+}
+
+static int
+imap_session_verify(struct imap_session *s, const struct account *a,
+    char **cause)
+{
+	struct tlsverify_opts	 o;
+	struct tlsverify_cert	*certs;
+	carray			*chain;
+	unsigned int		 i, n;
+	int			 rc;
+
+	chain = mailstream_get_certificate_chain(s->imap->imap_stream);
+	n = chain != NULL ? carray_count(chain) : 0;
+	certs = xcalloc(n + 1, sizeof *certs);
+	for (i = 0; i < n; i++) {
+		MMAPString *der = carray_get(chain, i);
+
+		certs[i].der = (const unsigned char *)der->str;
+		certs[i].len = der->len;
+	}
+	memset(&o, 0, sizeof o);
+	o.host = a->host;
+	o.ca_file = a->tls_ca_file;
+	o.pin = a->tls_fingerprint;
+	rc = tlsverify_chain(certs, n, &o, cause);
+	free(certs);
+	if (chain != NULL)
+		mailstream_certificate_chain_free(chain);
+	return rc;
+}
+
+static void
+imap_session_read_caps(struct imap_session *s)
+{
+	static const struct {
+		const char	*name;
+		unsigned int	 bit;
+	} table[] = {
+		{ "MOVE", IMAP_CAP_MOVE },
+		{ "UIDPLUS", IMAP_CAP_UIDPLUS },
+		{ "CONDSTORE", IMAP_CAP_CONDSTORE },
+		{ "QRESYNC", IMAP_CAP_QRESYNC },
+		{ "SPECIAL-USE", IMAP_CAP_SPECIAL_USE },
+		{ "XLIST", IMAP_CAP_XLIST },
+		{ "STARTTLS", IMAP_CAP_STARTTLS },
+		{ "LITERAL+", IMAP_CAP_LITERALPLUS },
+		{ "CREATE-SPECIAL-USE", IMAP_CAP_CREATE_SPECIAL_USE },
+	};
+	struct mailimap_capability_data	*cap = NULL;
+	size_t				 i;
+
+	s->caps = 0;
+	if (mailimap_capability(s->imap, &cap) != MAILIMAP_NO_ERROR)
+		return;
+	mailimap_capability_data_free(cap);
+	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+		if (mailimap_has_extension(s->imap, (char *)table[i].name))
+			s->caps |= table[i].bit;
+	}
+}
+
+/* STARTTLS by hand: see the comment at the top of the file. */
+static int
+imap_session_starttls(struct imap_session *s, const struct account *a,
+    char **cause)
+{
+	mailstream_low	*low, *tls;
+	int		 rc, fd;
+
+	imap_session_read_caps(s);
+	if (!(s->caps & IMAP_CAP_STARTTLS)) {
+		*cause = xasprintf("%s does not offer STARTTLS; sagi will not "
+		    "send your password in plain text (use tls = imaps, or "
+		    "check for a proxy stripping STARTTLS)", a->host);
+		return -1;
+	}
+	if ((rc = mailimap_starttls(s->imap)) != MAILIMAP_NO_ERROR) {
+		*cause = imap_session_cause(s, rc, "STARTTLS");
+		return -1;
+	}
+	if (s->imap->imap_stream->read_buffer_len != 0) {
+		*cause = xasprintf("%s sent data before the TLS handshake "
+		    "(a STARTTLS injection attempt?); connection refused",
+		    a->host);
+		return -1;
+	}
+	low = mailstream_get_low(s->imap->imap_stream);
+	fd = mailstream_low_get_fd(low);
+	tls = mailstream_low_tls_open_with_callback_timeout(fd,
+	    (time_t)a->timeout, imap_session_tls_setup, a->host);
+	if (tls == NULL) {
+		*cause = xasprintf("STARTTLS: the TLS handshake with %s failed",
+		    a->host);
+		return -1;
+	}
+	mailstream_low_free(low);
+	mailstream_set_low(s->imap->imap_stream, tls);
+	return 0;
+}
+
+static int
+imap_session_login(struct imap_session *s, const struct account *a,
+    char **cause)
+{
+	char	*secret, *why = NULL;
+	int	 rc;
+
+	if (a->oauth2_token_cmd != NULL) {
+		if (a->oauth2_mechanism != NULL &&
+		    strcmp(a->oauth2_mechanism, "xoauth2") != 0) {
+			*cause = xasprintf("oauth2_mechanism %s is not supported "
+			    "(libetpan speaks XOAUTH2 only)", a->oauth2_mechanism);
+			return -1;
+		}
+		if ((secret = secret_run(a->oauth2_token_cmd, a->timeout,
+		    &why)) == NULL) {
+			*cause = xasprintf("oauth2_token_cmd: %s", why);
+			free(why);
+			return -1;
+		}
+		rc = mailimap_oauth2_authenticate(s->imap, a->user, secret);
+	} else {
+		if (a->password_cmd != NULL) {
+			if ((secret = secret_run(a->password_cmd, a->timeout,
+			    &why)) == NULL) {
+				*cause = xasprintf("password_cmd: %s", why);
+				free(why);
+				return -1;
+			}
+		} else if (a->password != NULL)
+			secret = xstrdup(a->password);
+		else {
+			*cause = xasprintf("no password for %s@%s: set "
+			    "password_cmd (or --password-cmd)", a->user, a->host);
+			return -1;
+		}
+		rc = mailimap_login(s->imap, a->user, secret);
+	}
+	secret_free(secret);
+	if (rc != MAILIMAP_NO_ERROR) {
+		why = xasprintf("login as %s", a->user);
+		*cause = imap_session_cause(s, rc, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+struct imap_session *
+imap_session_open(const struct account *a, char **cause)
+{
+	struct imap_session	*s;
+	char			*why;
+	uint16_t		 port;
+	int			 rc;
+
+	if (account_check(a, cause) != 0)
+		return NULL;
+	if (a->user == NULL) {
+		*cause = xasprintf("no user name for %s", a->host);
+		return NULL;
+	}
+	port = (uint16_t)(a->port != 0 ? a->port :
+	    a->tls == ACCOUNT_TLS_IMAPS ? 993 : 143);
+	s = xcalloc(1, sizeof *s);
+	s->host = xstrdup(a->host);
+	s->imap = mailimap_new(0, NULL);
+	mailimap_set_timeout(s->imap, (time_t)a->timeout);
+	if (a->tls == ACCOUNT_TLS_IMAPS)
+		rc = mailimap_ssl_connect_with_callback(s->imap, a->host, port,
+		    imap_session_tls_setup, a->host);
+	else
+		rc = mailimap_socket_connect(s->imap, a->host, port);
+	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		why = xasprintf("connecting to %s port %u", a->host,
+		    (unsigned int)port);
+		*cause = imap_session_cause(s, rc, why);
+		free(why);
+		goto fail;
+	}
+	if (a->tls == ACCOUNT_TLS_STARTTLS) {
+		/* A pre-authenticated plain connection can no longer be
+		 * upgraded; it is exactly what a downgrade attack looks like. */
+		if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+			*cause = xasprintf("%s greeted with PREAUTH before "
+			    "STARTTLS; refusing a plain-text session", a->host);
+			goto fail;
+		}
+		if (imap_session_starttls(s, a, cause) != 0)
+			goto fail;
+	}
+	if (a->tls != ACCOUNT_TLS_NONE && imap_session_verify(s, a, cause) != 0)
+		goto fail;
+	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    imap_session_login(s, a, cause) != 0)
+		goto fail;
+	imap_session_read_caps(s);
+	return s;
+fail:
+	s->broken = 1;
+	imap_session_close(s);
+	return NULL;
+}
+
+void
+imap_session_close(struct imap_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->imap != NULL) {
+		if (!s->broken)
+			mailimap_logout(s->imap);
+		mailimap_free(s->imap);
+	}
+	free(s->host);
+	free(s->selected);
+	free(s);
+}
+
+static void
+imap_session_read_permflags(struct imap_session *s)
+{
+	struct mailimap_selection_info	*si;
+	clistiter			*it;
+
+	s->permflags = 0;
+	si = s->imap->imap_selection_info;
+	if (si == NULL || si->sel_perm_flags == NULL)
+		return;
+	for (it = clist_begin(si->sel_perm_flags); it != NULL;
+	    it = clist_next(it)) {
+		struct mailimap_flag_perm *fp = clist_content(it);
+
+		if (fp->fl_type == MAILIMAP_FLAG_PERM_ALL) {
+			s->permflags |= IMAP_PERM_ANY_KEYWORD;
+			continue;
+		}
+		if (fp->fl_flag == NULL)
+			continue;
+		if (fp->fl_flag->fl_type == MAILIMAP_FLAG_DELETED)
+			s->permflags |= IMAP_PERM_DELETED;
+		if (fp->fl_flag->fl_type != MAILIMAP_FLAG_KEYWORD)
+			continue;
+		if (strcasecmp(fp->fl_flag->fl_data.fl_keyword, "$Junk") == 0)
+			s->permflags |= IMAP_PERM_JUNK;
+		else if (strcasecmp(fp->fl_flag->fl_data.fl_keyword,
+		    "$NotJunk") == 0)
+			s->permflags |= IMAP_PERM_NOTJUNK;
+		else if (strcasecmp(fp->fl_flag->fl_data.fl_keyword,
+		    "$Phishing") == 0)
+			s->permflags |= IMAP_PERM_PHISHING;
+	}
+	if (s->permflags & IMAP_PERM_ANY_KEYWORD)
+		s->permflags |= IMAP_PERM_JUNK | IMAP_PERM_NOTJUNK |
+		    IMAP_PERM_PHISHING;
+}
+
+int
+imap_session_select(struct imap_session *s, const char *mailbox, char **cause)
+{
+	char		*wire, *why = NULL;
+	uint64_t	 modseq = 0;
+	int		 rc;
+
+	if ((wire = imap_utf7_encode(mailbox, &why)) == NULL) {
+		*cause = xasprintf("mailbox name %s: %s", mailbox, why);
+		free(why);
+		return -1;
+	}
+	if (s->caps & IMAP_CAP_CONDSTORE)
+		rc = mailimap_select_condstore(s->imap, wire, &modseq);
+	else
+		rc = mailimap_select(s->imap, wire);
+	free(wire);
+	free(s->selected);
+	s->selected = NULL;
+	if (rc != MAILIMAP_NO_ERROR) {
+		why = xasprintf("selecting %s", mailbox);
+		*cause = imap_session_cause(s, rc, why);
+		free(why);
+		return -1;
+	}
+	s->selected = xstrdup(mailbox);
+	s->uidvalidity = s->imap->imap_selection_info->sel_uidvalidity;
+	s->uidnext = s->imap->imap_selection_info->sel_uidnext;
+	s->exists = s->imap->imap_selection_info->sel_exists;
+	s->highestmodseq = modseq;
+	imap_session_read_permflags(s);
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * What a store backend provides and what store.c does for every backend
+ * (the entry list, classification with worker threads, progress).  Only
+ * store*.c include this.
+ */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include "store.h"
+
+struct cache;
+
+/*
+ * One fetched message for the classifier: data (owned, adopted by the sink)
+ * or error (owned, adopted), never both.
+ */
+typedef void (*store_sink_fn)(void *ctx, uint32_t uid, char *data, size_t len,
+    char *error);
+
+struct store_ops {
+	const char	*kind;		/* "imap", "maildir" */
+	/* Rebuilds st->entries (use store_entries_*). */
+	int		(*list)(struct store *st, char **cause);
+	/* Calls sink once for each uid, in any order.  -1 when the mailbox
+	 * failed; uids not yet given to the sink then get that error. */
+	int		(*fetch_batch)(struct store *st, const uint32_t *uids,
+			    size_t n, store_sink_fn sink, void *ctx, char **cause);
+	int		(*fetch)(struct store *st, uint32_t uid, char **data,
+			    size_t *len, char **cause);
+	int		(*junk)(struct store *st, const uint32_t *uids, size_t n,
+			    struct store_move_report *rep, char **cause);
+	int		(*undo)(struct store *st, struct store_move_report *rep,
+			    char **cause);
+	int		(*mark_not_junk)(struct store *st, uint32_t uid,
+			    char **cause);
+	const char	*(*junk_folder)(struct store *st, char **cause);
+	/* Frees impl (logging out first); the entries are store.c's. */
+	void		(*close)(struct store *st);
+	size_t		 batch;		/* uids per fetch_batch call */
+};
+
+struct store {
+	const struct store_ops	*ops;
+	void			*impl;
+	char			*name;
+	char			*folder;
+	struct store_opts	 opts;
+	struct store_entry	*entries;	/* ascending uid */
+	size_t			 nentries;
+	size_t			 aentries;
+	struct cache		*cache;		/* the backend's, or NULL */
+};
+
+/* Allocates the common part; name and folder are copied. */
+struct store	*store_new(const struct store_ops *ops, void *impl,
+		    const char *name, const char *folder,
+		    const struct store_opts *o);
+/* Empties the entry list. */
+void		 store_entries_clear(struct store *st);
+/* Appends a zeroed entry with uid and returns it (borrowed). */
+struct store_entry *store_entries_add(struct store *st, uint32_t uid);
+/* Sorts by uid (backends that cannot append in order call it last). */
+void		 store_entries_sort(struct store *st);
+/* Removes the entries for the uids (sorted or not). */
+void		 store_entries_remove(struct store *st, const uint32_t *uids,
+		    size_t n);
+void		 store_entry_clear(struct store_entry *e);
+/* Calls the progress callback; nonzero when the user cancelled. */
+int		 store_progress(struct store *st, const char *phase, size_t done,
+		    size_t total);
+/* Appends a formatted note to rep. */
+void		 store_report_note(struct store_move_report *rep,
+		    const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);
+/* A deep copy (through the cache encoding). */
+struct verdict	*store_verdict_dup(const struct verdict *v);
+/* Parses the From/Subject/Message-ID/Date of a header block into e. */
+void		 store_entry_fill_headers(struct store_entry *e,
+		    const char *hdr, size_t len);
+
+#endif

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * An open mailbox behind one interface: an IMAP folder (store-imap.c) or a
+ * Maildir (store-maildir.c).  Lists messages, classifies them with an
+ * analyzer, moves them to junk safely with an undo journal, and undoes.
+ * The CLI and the TUI use only this; neither knows IMAP or Maildir.
+ *
+ * Threads: a store is used from one thread at a time.  store_classify runs
+ * the analyzer on worker threads of its own while it fetches.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze.h"
+#include "conf.h"
+#include "verdict.h"
+
+struct store_entry {
+	uint32_t	 uid;		/* IMAP UID; Maildir: a number fixed at open */
+	char		*message_id;	/* without <>; NULL when absent */
+	char		*from;		/* decoded display name or address */
+	char		*subject;	/* decoded, not sanitised for a terminal */
+	int64_t		 date;		/* Date: header, else arrival; 0 unknown */
+	uint64_t	 size;
+	unsigned int	 flags;
+#define STORE_SEEN	0x01
+#define STORE_ANSWERED	0x02
+#define STORE_FLAGGED	0x04
+#define STORE_DELETED	0x08
+#define STORE_JUNK	0x10	/* $Junk (or Thunderbird's Junk) */
+#define STORE_NOTJUNK	0x20	/* $NotJunk (or NonJunk) */
+#define STORE_PHISHING	0x40	/* $Phishing */
+	struct verdict	*verdict;	/* owned; NULL until classified */
+	char		*error;		/* owned; why it could not be classified */
+};
+
+/*
+ * Progress of a long operation.  phase is a short static English word
+ * ("connecting", "listing", "classifying", "moving").  Returning nonzero
+ * cancels: the operation stops at the next safe point and fails with the
+ * cause "cancelled".  Called on the thread that called the store.
+ */
+typedef int (*store_progress_fn)(void *ctx, const char *phase, size_t done,
+    size_t total);
+
+struct store_opts {
+	const char		*cache_dir;	/* NULL: no cache */
+	const char		*journal_path;	/* NULL: moves cannot be undone */
+	const char		*rules_version;	/* ruleset_version(): keys cached verdicts */
+	int			 create_junk;	/* create the junk folder if none */
+	int			 jobs;		/* analyzer threads, 0 = CPUs */
+	store_progress_fn	 progress;
+	void			*progress_ctx;
+};
+
+struct store;
+
+/*
+ * Opens folder (NULL: the account's folder, else INBOX) of an IMAP
+ * account: connects, verifies TLS before any credential, logs in and
+ * selects.  Nothing is listed yet.  NULL and *cause on failure.  a and o
+ * are copied.
+ */
+struct store	*store_open_imap(const struct account *a, const char *folder,
+		    const struct store_opts *o, char **cause);
+/* Opens a Maildir.  Junk is its Maildir++ subfolder ".Junk" unless
+ * junk_folder names another. */
+struct store	*store_open_maildir(const char *path, const char *junk_folder,
+		    const struct store_opts *o, char **cause);
+/* Logs out and frees; accepts NULL.  Saves the cache first. */
+void		 store_close(struct store *st);
+
+/* "imap://user@host:port/INBOX" or "maildir:/abs/path": for messages. */
+const char	*store_name(const struct store *st);
+/* The folder's name as the server spells it (decoded for display). */
+const char	*store_folder(const struct store *st);
+
+/*
+ * Brings the list up to date: new messages, vanished ones, changed flags.
+ * From the cache when there is one, so a second open fetches only what is
+ * new.  Entries are in ascending uid order afterwards.
+ */
+int		 store_list(struct store *st, char **cause);
+size_t		 store_count(const struct store *st);
+/* Borrowed; valid until the next store_list, store_junk or store_undo. */
+struct store_entry *store_entry_at(struct store *st, size_t i);
+struct store_entry *store_entry_find(struct store *st, uint32_t uid);
+
+/*
+ * Gives every entry without a verdict one, fetching what the analyzer
+ * needs (text parts, capped in size).  Verdicts go into the cache too.
+ * A message that cannot be fetched or parsed gets ->error, and the rest
+ * carry on.  Returns -1 only when the mailbox itself failed.
+ */
+int		 store_classify(struct store *st, const struct analyzer *a,
+		    char **cause);
+
+/* The raw message (capped at SOURCE_MAX_MESSAGE), owned.  For explain and
+ * the pager. */
+int		 store_fetch(struct store *st, uint32_t uid, char **data_out,
+		    size_t *len_out, char **cause);
+
+/* What a move did, chunk by chunk, for the user. */
+struct store_move_report {
+	char		*dst;		/* folder the messages went to */
+	size_t		 requested;
+	size_t		 moved;		/* gone from the source, in dst */
+	size_t		 marked;	/* copied, originals only marked \Deleted */
+	size_t		 failed;	/* still only in the source */
+	size_t		 both;		/* copied but also still in the source */
+	char		**notes;	/* one line per chunk or problem, owned */
+	size_t		 nnotes;
+	char		*journal_id;	/* undo batch, NULL when not journalled */
+};
+
+/*
+ * Moves uids to the junk folder (found by SPECIAL-USE \Junk, then XLIST
+ * \Spam, then the configured name, then the usual names).  Sets $Junk
+ * and $Phishing where the server lets us, clears $NotJunk, and records
+ * the batch in the journal.  Never expunges anything but the moved uids.
+ * Returns 0 when every uid moved, -1 with *cause otherwise (rep says what
+ * happened to each chunk).
+ */
+int		 store_junk(struct store *st, const uint32_t *uids, size_t n,
+		    struct store_move_report *rep, char **cause);
+/* Moves the newest journalled batch of this account back where it came
+ * from, clears $Junk/$Phishing, sets $NotJunk. */
+int		 store_undo(struct store *st, struct store_move_report *rep,
+		    char **cause);
+/* Marks uid "not junk" ($NotJunk set, $Junk/$Phishing cleared). */
+int		 store_mark_not_junk(struct store *st, uint32_t uid, char **cause);
+/* The junk folder the next move would use; NULL and *cause when none. */
+const char	*store_junk_folder(struct store *st, char **cause);
+
+void		 store_move_report_clear(struct store_move_report *rep);
+
+#endif

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sagi scan --account, sagi junk and sagi undo: the engine over a mailbox
+ * (IMAP or a Maildir account) from the command line.  Resolves the account
+ * (config file, imap:// URL, command-line settings), then only calls the
+ * store; the safe-move logic lives in core.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "store.h"
+#include "text.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t cli_store_interrupted;
+
+static void
+cli_store_on_signal(int sig)
+{
+	(void)sig;
+	cli_store_interrupted = 1;
+}
+
+struct cli_store_progress {
+	int	 tty;
+	int	 shown;
+};
+
+/* Progress on a terminal's stderr; ^C asks the store to stop. */
+static int
+cli_store_progress(void *ctx, const char *phase, size_t done, size_t total)
+{
+	struct cli_store_progress *p = ctx;
+
+	if (p->tty && total > 0) {
+		fprintf(stderr, "\r\033[Ksagi: %s %zu/%zu", phase, done, total);
+		p->shown = 1;
+	}
+	return cli_store_interrupted;
+}
+
+static void
+cli_store_progress_end(struct cli_store_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+}
+
+/* Command-line settings win over the config file's. */
+static void
+cli_store_override(struct account *a, const struct cli_mailbox *mb)
+{
+	const struct account	*o = &mb->over;
+
+#define CLI_SET(f) do {							\
+	if (o->f != NULL) {						\
+		free(a->f);						\
+		a->f = xstrdup(o->f);					\
+	}								\
+} while (0)
+	CLI_SET(host);
+	CLI_SET(user);
+	CLI_SET(password_cmd);
+	CLI_SET(authserv_id);
+	CLI_SET(junk_folder);
+	CLI_SET(tls_ca_file);
+	CLI_SET(tls_fingerprint);
+	CLI_SET(folder);
+#undef CLI_SET
+	if (o->port != 0)
+		a->port = o->port;
+	if (mb->tls_set)
+		a->tls = o->tls;
+	if (o->allow_plaintext)
+		a->allow_plaintext = 1;
+	if (o->timeout != 0)
+		a->timeout = o->timeout;
+	if (o->password_cmd != NULL) {
+		/* A password from the file must not beat the command given
+		 * on the command line. */
+		if (a->password != NULL) {
+			explicit_bzero(a->password, strlen(a->password));
+			free(a->password);
+			a->password = NULL;
+		}
+	}
+}
+
+/*
+ * The account to use, from the config file, an imap:// URL and the
+ * command line.  Returns 0 with *a filled, or -1 after saying why.
+ */
+static int
+cli_store_account(const struct cli_opts *o, struct account *a,
+    char **folder_out)
+{
+	const struct cli_mailbox	*mb = &o->mb;
+	struct diag			*d = diag_new();
+	struct conf			*conf;
+	const struct account		*found = NULL;
+	char				*cause = NULL;
+	size_t				 i;
+
+	*folder_out = NULL;
+	account_init(a);
+	conf = conf_load(mb->conf_path, d);
+	for (i = 0; i < diag_count(d); i++)
+		fprintf(stderr, "sagi: %s\n", diag_get(d, i));
+	diag_free(d);
+	if (mb->account != NULL || (mb->url == NULL && mb->over.host == NULL)) {
+		found = conf_account(conf, mb->account);
+		if (found == NULL) {
+			if (mb->account != NULL)
+				fprintf(stderr, "sagi: no account %s in %s\n",
+				    mb->account, mb->conf_path);
+			else
+				fprintf(stderr, "sagi: no account configured "
+				    "(%s); give --account, --host or an "
+				    "imap://user@host/FOLDER URL\n", mb->conf_path);
+			conf_free(conf);
+			return -1;
+		}
+		account_clear(a);
+		account_copy(a, found);
+	}
+	conf_free(conf);
+	if (mb->url != NULL && account_from_url(mb->url, a, folder_out,
+	    &cause) != 0) {
+		fprintf(stderr, "sagi: %s\n", cause);
+		free(cause);
+		account_clear(a);
+		return -1;
+	}
+	cli_store_override(a, mb);
+	if (a->name == NULL)
+		a->name = xstrdup(a->host != NULL ? a->host : "maildir");
+	if (mb->folder != NULL) {
+		free(*folder_out);
+		*folder_out = xstrdup(mb->folder);
+	}
+	if (a->user == NULL && a->maildir == NULL) {
+		const char *u = getenv("USER");
+
+		if (u != NULL)
+			a->user = xstrdup(u);
+	}
+	return 0;
+}
+
+/* Expands a leading "~/" of a configured Maildir path. */
+static char *
+cli_store_expand(const char *path)
+{
+	const char	*home = getenv("HOME");
+
+	if (strncmp(path, "~/", 2) == 0 && home != NULL)
+		return xasprintf("%s/%s", home, path + 2);
+	return xstrdup(path);
+}
+
+struct cli_store {
+	struct store			*st;
+	struct analyzer			*a;
+	struct account			 acct;
+	struct cli_store_progress	 progress;
+};
+
+static void
+cli_store_close(struct cli_store *cs)
+{
+	store_close(cs->st);
+	analyzer_free(cs->a);
+	account_clear(&cs->acct);
+}
+
+/* Opens and lists the mailbox; with classify, judges every message. */
+static int
+cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
+{
+	struct cli_opts		 ao = *o;
+	struct store_opts	 so;
+	struct sigaction	 sa;
+	char			*folder = NULL, *cause = NULL, *path;
+
+	memset(cs, 0, sizeof *cs);
+	if (cli_store_account(o, &cs->acct, &folder) != 0)
+		return -1;
+	if (ao.analyzer.authserv_id == NULL)
+		ao.analyzer.authserv_id = cs->acct.authserv_id;
+	if ((cs->a = cli_analyzer(&ao, 1)) == NULL)
+		goto fail;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cli_store_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	cs->progress.tty = isatty(STDERR_FILENO);
+	memset(&so, 0, sizeof so);
+	so.cache_dir = o->mb.no_cache ? NULL : o->mb.cache_dir;
+	so.journal_path = o->mb.journal_path;
+	so.rules_version = ruleset_version(analyzer_ruleset(cs->a));
+	so.create_junk = o->mb.create_junk;
+	so.jobs = o->jobs;
+	so.progress = cli_store_progress;
+	so.progress_ctx = &cs->progress;
+	if (cs->acct.maildir != NULL) {
+		path = cli_store_expand(cs->acct.maildir);
+		cs->st = store_open_maildir(path, cs->acct.junk_folder, &so,
+		    &cause);
+		free(path);
+	} else
+		cs->st = store_open_imap(&cs->acct, folder, &so, &cause);
+	if (cs->st == NULL)
+		goto fail_cause;
+	if (store_list(cs->st, &cause) != 0)
+		goto fail_cause;
+	if (classify && store_classify(cs->st, cs->a, &cause) != 0)
+		goto fail_cause;
+	cli_store_progress_end(&cs->progress);
+	free(folder);
+	return 0;
+fail_cause:
+	cli_store_progress_end(&cs->progress);
+	fprintf(stderr, "sagi: %s\n", cause);
+	free(cause);
+fail:
+	free(folder);
+	cli_store_close(cs);
+	return -1;
+}
+
+int
+cli_scan_store(const struct cli_opts *o)
+{
+	struct cli_store	 cs;
+	size_t			 i;
+	int			 bits = 0;
+
+	if (cli_store_open(o, &cs, 1) != 0)
+		return CLI_EXIT_ERROR;
+	for (i = 0; i < store_count(cs.st); i++) {
+		struct store_entry	*e = store_entry_at(cs.st, i);
+		char			*line, *where;
+
+		if (e->verdict != NULL) {
+			line = report_scan_entry(&o->report,
+			    store_folder(cs.st), e);
+			bits |= cli_exit_bits(e->verdict);
+		} else {
+			where = xasprintf("%s:%u", store_folder(cs.st), e->uid);
+			line = report_error_line(&o->report, where, -1,
+			    e->error != NULL ? e->error : "not classified");
+			free(where);
+			bits |= CLI_EXIT_ERROR;
+		}
+		fputs(line, stdout);
+		free(line);
+	}
+	cli_store_close(&cs);
+	if (fflush(stdout) != 0)
+		bits |= CLI_EXIT_ERROR;
+	return bits;
+}
+
+
+static void
+cli_store_print_report(const struct cli_opts *o,
+    const struct store_move_report *rep, const char *what)
+{
+	size_t	i;
+
+	(void)o;
+	printf("%s: %zu of %zu moved to %s", what, rep->moved, rep->requested,
+	    rep->dst != NULL ? rep->dst : "?");
+	if (rep->marked > 0)
+		printf(", %zu copied with the originals marked deleted",
+		    rep->marked);
+	if (rep->both > 0)
+		printf(", %zu now in both folders", rep->both);
+	if (rep->failed > 0)
+		printf(", %zu not moved", rep->failed);
+	printf("\n");
+	for (i = 0; i < rep->nnotes; i++) {
+		char *s = text_sanitize_line(rep->notes[i], strlen(rep->notes[i]));
+
+		printf("  %s\n", s);
+		free(s);
+	}
+}
+
+/* Asks on the terminal; anything but y/yes is no. */
+static int
+cli_store_confirm(const char *question)
+{
+	FILE	*tty = fopen("/dev/tty", "r+");
+	char	 line[32];
+	int	 yes = 0;
+
+	if (tty == NULL)
+		return 0;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof line, tty) != NULL)
+		yes = line[0] == 'y' || line[0] == 'Y';
+	fclose(tty);
+	return yes;
+}
+
+int
+cli_junk(const struct cli_opts *o)
+{
+	struct cli_store	 cs;
+	struct store_move_report rep;
+	uint32_t		*uids;
+	char			**reasons, *tag;
+	size_t			*counts, nreasons = 0, n = 0, i, k;
+	const char		*junk;
+	char			*cause = NULL, *q;
+	int			 rc = 0;
+
+	if (!o->mb.flagged) {
+		fprintf(stderr, "sagi: junk: say which messages: --flagged\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_store_open(o, &cs, 1) != 0)
+		return CLI_EXIT_ERROR;
+	uids = xcalloc(store_count(cs.st) + 1, sizeof *uids);
+	reasons = xcalloc(store_count(cs.st) + 1, sizeof *reasons);
+	counts = xcalloc(store_count(cs.st) + 1, sizeof *counts);
+	for (i = 0; i < store_count(cs.st); i++) {
+		struct store_entry *e = store_entry_at(cs.st, i);
+
+		if (e->verdict == NULL || e->verdict->level < o->mb.level)
+			continue;
+		/* The user said "not phish" about it, here or elsewhere. */
+		if (e->flags & STORE_NOTJUNK)
+			continue;
+		uids[n++] = e->uid;
+		tag = report_reason_tag(&o->report, e->verdict);
+		for (k = 0; k < nreasons && strcmp(reasons[k], tag) != 0; k++)
+			;
+		if (k == nreasons)
+			reasons[nreasons++] = tag;
+		else
+			free(tag);
+		counts[k]++;
+		if (o->mb.dry_run) {
+			char *line = report_scan_entry(&o->report,
+			    store_folder(cs.st), e);
+
+			fputs(line, stdout);
+			free(line);
+		}
+	}
+	junk = store_junk_folder(cs.st, &cause);
+	printf("%zu of %zu messages in %s are %s or worse; %s %s\n", n,
+	    store_count(cs.st), store_folder(cs.st),
+	    verdict_level_name(o->mb.level),
+	    o->mb.dry_run ? "they would go to" : "junk folder:",
+	    junk != NULL ? junk : "(none)");
+	for (k = 0; k < nreasons; k++) {
+		char *line = text_sanitize_line(reasons[k], strlen(reasons[k]));
+
+		printf("  %5zu  %s\n", counts[k], line);
+		free(line);
+	}
+	if (junk == NULL) {
+		fprintf(stderr, "sagi: %s\n", cause);
+		free(cause);
+		rc = CLI_EXIT_ERROR;
+		goto out;
+	}
+	if (n == 0 || o->mb.dry_run)
+		goto out;
+	if (!o->mb.yes) {
+		q = xasprintf("Move %zu messages from %s to %s?", n,
+		    store_folder(cs.st), junk);
+		if (!isatty(STDIN_FILENO) || !cli_store_confirm(q)) {
+			fprintf(stderr, "sagi: nothing moved%s\n",
+			    isatty(STDIN_FILENO) ? "" :
+			    " (not a terminal: confirm with --yes)");
+			free(q);
+			rc = CLI_EXIT_ERROR;
+			goto out;
+		}
+		free(q);
+	}
+	if (store_junk(cs.st, uids, n, &rep, &cause) != 0) {
+		fprintf(stderr, "sagi: %s\n", cause);
+		free(cause);
+		rc = CLI_EXIT_ERROR;
+	}
+	cli_store_progress_end(&cs.progress);
+	cli_store_print_report(o, &rep, "junk");
+	if (rep.journal_id != NULL) {
+		if (o->mb.account != NULL)
+			printf("undo with: sagi undo --account %s\n",
+			    o->mb.account);
+		else if (o->mb.url != NULL)
+			printf("undo with: sagi undo %s (and the same "
+			    "options)\n", o->mb.url);
+		else
+			printf("undo with: sagi undo (and the same options)\n");
+	}
+	store_move_report_clear(&rep);
+out:
+	for (k = 0; k < nreasons; k++)
+		free(reasons[k]);
+	free(uids);
+	free(reasons);
+	free(counts);
+	cli_store_close(&cs);
+	if (fflush(stdout) != 0)
+		rc |= CLI_EXIT_ERROR;
+	return rc;
+}
+
+int
+cli_undo(const struct cli_opts *o)
+{
+	struct cli_store	 cs;
+	struct store_move_report rep;
+	char			*cause = NULL;
+	int			 rc = 0;
+
+	if (cli_store_open(o, &cs, 0) != 0)
+		return CLI_EXIT_ERROR;
+	if (store_undo(cs.st, &rep, &cause) != 0) {
+		fprintf(stderr, "sagi: %s\n", cause);
+		free(cause);
+		rc = CLI_EXIT_ERROR;
+	}
+	cli_store_progress_end(&cs.progress);
+	if (rep.requested > 0)
+		cli_store_print_report(o, &rep, "undo");
+	store_move_report_clear(&rep);
+	cli_store_close(&cs);
+	return rc;
+}
