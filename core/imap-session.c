@@ -191,14 +191,18 @@ imap_session_starttls(struct imap_session *s, const struct account *a,
 		    "check for a proxy stripping STARTTLS)", a->host);
 		return -1;
 	}
-	if ((rc = mailimap_starttls(s->imap)) != MAILIMAP_NO_ERROR) {
-		*cause = imap_session_cause(s, rc, "STARTTLS");
-		return -1;
-	}
-	if (s->imap->imap_stream->read_buffer_len != 0) {
+	rc = mailimap_starttls(s->imap);
+	/* Debian's libetpan already fails STARTTLS when bytes follow the
+	 * server's OK (CVE-2020-15953); either way, say what happened. */
+	if (s->imap->imap_stream != NULL &&
+	    s->imap->imap_stream->read_buffer_len != 0) {
 		*cause = xasprintf("%s sent data before the TLS handshake "
 		    "(a STARTTLS injection attempt?); connection refused",
 		    a->host);
+		return -1;
+	}
+	if (rc != MAILIMAP_NO_ERROR) {
+		*cause = imap_session_cause(s, rc, "STARTTLS");
 		return -1;
 	}
 	low = mailstream_get_low(s->imap->imap_stream);

@@ -506,9 +506,16 @@ store_imap_fetch_section(struct store_imap *si, const uint32_t *uids,
     int with_structure, clist **result, char **cause)
 {
 	struct mailimap_fetch_type	*ft;
-	struct mailimap_set		*set = store_imap_set(uids, n);
+	struct mailimap_set		*set;
 	int				 rc;
 
+	if (si->s->broken) {
+		if (section != NULL)
+			mailimap_section_free(section);
+		*cause = xstrdup("fetching messages: the connection is gone");
+		return -1;
+	}
+	set = store_imap_set(uids, n);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_uid());
@@ -994,11 +1001,17 @@ static int
 store_imap_store_flags(struct store_imap *si, const uint32_t *uids, size_t n,
     int add, const char *const *keywords, size_t nkw, char **cause)
 {
-	struct mailimap_flag_list	*fl = mailimap_flag_list_new_empty();
+	struct mailimap_flag_list	*fl;
 	struct mailimap_store_att_flags	*sa;
 	struct mailimap_set		*set;
 	size_t				 i;
 	int				 rc;
+
+	if (si->s->broken) {
+		*cause = xstrdup("setting flags: the connection is gone");
+		return -1;
+	}
+	fl = mailimap_flag_list_new_empty();
 
 	for (i = 0; i < nkw; i++) {
 		if (strcmp(keywords[i], "\\Deleted") == 0)
@@ -1033,6 +1046,8 @@ store_imap_junk_keywords(struct store_imap *si, const uint32_t *uids,
 	char			*why = NULL;
 	int			 rc = 0;
 
+	if (si->s->broken)
+		return;
 	if (!(si->s->permflags & IMAP_PERM_JUNK)) {
 		store_report_note(rep, "%s does not keep $Junk on messages; "
 		    "moved without it", si->acct.host);
@@ -1204,7 +1219,9 @@ store_imap_move(struct store *st, const uint32_t *uids, size_t n,
 		if (rc != 0 || si->s->broken ||
 		    store_progress(st, "moving", at, n)) {
 			if (rc == 0 && *cause == NULL)
-				*cause = xstrdup("cancelled");
+				*cause = xstrdup(si->s->broken ?
+				    "the connection to the server was lost; "
+				    "the rest was not moved" : "cancelled");
 			rep->failed += chunk;
 			store_report_note(rep, "messages %zu–%zu: not moved "
 			    "(stopped)", at + 1, at + chunk);

@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,8 @@ main(int argc, char **argv)
 	long		 ncpu;
 
 	setlocale(LC_ALL, "");
+	/* A server that hangs up must give an error, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof o);
 	o.report.lang = main_env_lang();
 	o.analyzer.thresholds.suspect_at = DETECT_SUSPECT_AT;

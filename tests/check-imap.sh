@@ -1,0 +1,195 @@
+#!/bin/sh
+# sagi against a real Dovecot on 127.0.0.1 (tests/imap/dovecot.py starts a
+# private one): scan over STARTTLS and IMAPS, certificate checks before any
+# password, plain text only when asked, junk moves with and without MOVE,
+# SPECIAL-USE and UIDPLUS, undo, the cache.  Server state is checked with
+# Python's imaplib (dovecot.py ids/count), never with sagi itself.
+: "${SAGI:?}" "${top_srcdir:?}"
+PY=${PYTHON3:-python3}
+DV="$PY $top_srcdir/tests/imap/dovecot.py"
+tmp=$(mktemp -d) || exit 99
+servers=""
+cleanup() {
+	for d in $servers; do $DV stop "$d" > /dev/null 2>&1; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fails=0
+n=0
+fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
+	d=$1; shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+
+# Starts a Dovecot in $tmp/$1 with the demo mailbox in INBOX; sets $env.
+start() {
+	name=$1; shift
+	d="$tmp/$name"
+	$DV start "$d" "$@" > "$tmp/$name.start" 2>&1
+	st=$?
+	[ $st -eq 77 ] && { echo "dovecot not installed: skipping"; exit 77; }
+	[ $st -eq 0 ] || { cat "$tmp/$name.start"; exit 99; }
+	servers="$servers $d"
+	. "$d/env"
+	$DV append "$d" INBOX "$top_srcdir"/demo/cur/* "$top_srcdir"/demo/new/* \
+	    > /dev/null || exit 99
+}
+
+export XDG_CACHE_HOME="$tmp/cache" XDG_STATE_HOME="$tmp/state"
+export XDG_CONFIG_HOME="$tmp/config"
+
+# Runs sagi bounded in time against the last started server over STARTTLS.
+sagi() {
+	timeout 120 "$SAGI" "$@" --tls starttls --tls-ca-file "$CA_FILE" \
+	    --password-cmd "cat '$IMAP_PASSWORD_FILE'"
+}
+url() { echo "imap://$IMAP_USER@127.0.0.1:$IMAP_PORT/${1:-INBOX}"; }
+count() { $DV count "$DOVECOT_DIR" "$1"; }
+ids() { $DV ids "$DOVECOT_DIR" "$1"; }
+levels() { $PY -c 'import json,sys
+print(" ".join(sorted(json.loads(l)["level"] for l in open(sys.argv[1]))))' "$1"; }
+
+# The demo mailbox: 8 phish, 3 suspicious, 9 clean.
+want_levels="clean clean clean clean clean clean clean clean clean phish phish phish phish phish phish phish phish suspicious suspicious suspicious"
+
+# ---- 1. MOVE + SPECIAL-USE + UIDPLUS (Dovecot's defaults) -------------
+start full
+ids INBOX > "$tmp/all-ids"
+
+sagi scan --json "$(url)" > "$tmp/scan.json" 2> "$tmp/err"; st=$?
+check "scan over STARTTLS exits with the phish bit ($st)" [ $((st & 2)) -eq 2 -a $st -lt 4 ]
+check "scan gives every message a verdict" [ "$(levels "$tmp/scan.json")" = "$want_levels" ]
+check "scan JSON has uid and folder" $PY -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l); assert r["folder"]=="INBOX" and r["uid"]>0 and "path" not in r' "$tmp/scan.json"
+check "the password never appears in output" sh -c \
+    "! grep -qF \"\$(cat '$IMAP_PASSWORD_FILE')\" '$tmp/scan.json' '$tmp/err'"
+
+timeout 60 "$SAGI" scan --json "imaps://$IMAP_USER@127.0.0.1:$IMAPS_PORT/INBOX" \
+    --tls-ca-file "$CA_FILE" --password-cmd "cat '$IMAP_PASSWORD_FILE'" \
+    > "$tmp/scan2.json" 2> "$tmp/err"
+check "scan over IMAPS agrees" [ "$(levels "$tmp/scan2.json")" = "$want_levels" ]
+
+# Certificates: refused by default, accepted with the CA or the pin.
+logins_before=$(grep -c "Login: user=" "$DOVECOT_DIR/log")
+check "Dovecot logs logins (so the next checks can see one)" [ "$logins_before" -gt 0 ]
+timeout 60 "$SAGI" scan --no-cache "$(url)" --tls starttls \
+    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > /dev/null 2> "$tmp/err"; st=$?
+check "self-signed certificate refused without --tls-ca-file ($st)" [ $st -eq 4 ]
+check "the refusal says why and how to pin" grep -q "not trusted.*sha256:" "$tmp/err"
+timeout 60 "$SAGI" scan --no-cache "$(url)" --tls starttls \
+    --tls-fingerprint "sha256:00$(echo "$TLS_FINGERPRINT" | cut -c10-)" \
+    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > /dev/null 2> "$tmp/err"; st=$?
+check "a wrong pin is refused ($st)" [ $st -eq 4 ]
+check "no login happened before a certificate was accepted" \
+    [ "$(grep -c "Login: user=" "$DOVECOT_DIR/log")" = "$logins_before" ]
+timeout 60 "$SAGI" scan --json --no-cache "$(url)" --tls starttls \
+    --tls-fingerprint "$TLS_FINGERPRINT" \
+    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > "$tmp/scan3.json" 2> "$tmp/err"
+check "the right pin is accepted" [ "$(levels "$tmp/scan3.json")" = "$want_levels" ]
+timeout 60 "$SAGI" scan --no-cache "$(url)" --tls none \
+    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > /dev/null 2> "$tmp/err"; st=$?
+check "plain text refused without --insecure-plaintext ($st)" [ $st -ne 0 -a $st -lt 64 ]
+check "and the refusal says how" grep -q "insecure-plaintext\|allow_plaintext" "$tmp/err"
+timeout 60 "$SAGI" scan --json --no-cache "$(url)" --tls none --insecure-plaintext \
+    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > "$tmp/scan4.json" 2> "$tmp/err"
+check "plain text on loopback with --insecure-plaintext works" \
+    [ "$(levels "$tmp/scan4.json")" = "$want_levels" ]
+timeout 60 "$SAGI" scan --no-cache "$(url)" --tls starttls --tls-ca-file "$CA_FILE" \
+    --password-cmd "echo wrong" > /dev/null 2> "$tmp/err"; st=$?
+check "a wrong password is a clear error ($st)" [ $st -eq 4 -a -s "$tmp/err" ]
+
+# Dry run and refusal to act without confirmation move nothing.
+sagi junk --flagged --dry-run "$(url)" > "$tmp/dry" 2> "$tmp/err"
+check "dry run names 8 messages and the junk folder" grep -q "^8 of 20 .*Junk" "$tmp/dry"
+check "dry run moved nothing" [ "$(count INBOX)" = 20 ]
+sagi junk --flagged "$(url)" < /dev/null > /dev/null 2> "$tmp/err"; st=$?
+check "without --yes and no terminal nothing moves ($st)" [ "$(count INBOX)" = 20 ]
+
+# The move: 8 phish to Junk (found by SPECIAL-USE), with keywords.
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "junk succeeds ($st)" [ $st -eq 0 ]
+check "junk reports 8 moved to Junk" grep -q "8 of 8 moved to Junk" "$tmp/junk"
+check "8 messages left INBOX" [ "$(count INBOX)" = 12 ]
+check "8 messages are in Junk" [ "$(count Junk)" = 8 ]
+$DV ids --long "$DOVECOT_DIR" Junk > "$tmp/junk-long"
+check "moved messages carry \$Junk and \$Phishing" \
+    [ "$(grep -c '\$Junk.*\$Phishing\|\$Phishing.*\$Junk' "$tmp/junk-long")" = 8 ]
+check "nothing was lost" sh -c "cat '$tmp/all-ids' | sort > '$tmp/a'; \
+    { $DV ids '$DOVECOT_DIR' INBOX; $DV ids '$DOVECOT_DIR' Junk; } | sort > '$tmp/b'; \
+    cmp -s '$tmp/a' '$tmp/b'"
+
+sagi undo "$(url)" > "$tmp/undo" 2> "$tmp/err"; st=$?
+check "undo succeeds ($st)" [ $st -eq 0 ]
+check "undo brings all 20 back" [ "$(count INBOX)" = 20 -a "$(count Junk)" = 0 ]
+$DV ids --long "$DOVECOT_DIR" INBOX > "$tmp/inbox-long"
+check "restored messages are \$NotJunk without \$Junk" \
+    [ "$(grep -c 'NotJunk' "$tmp/inbox-long")" = 8 -a \
+      "$(grep -c '\$Junk\b\|\$Phishing' "$tmp/inbox-long")" = 0 ]
+sagi undo "$(url)" > /dev/null 2> "$tmp/err"; st=$?
+check "a second undo has nothing to do ($st)" grep -q "nothing to undo" "$tmp/err"
+sagi junk --flagged --yes "$(url)" > "$tmp/junk2" 2> "$tmp/err"
+check "messages marked \$NotJunk are left alone" grep -q "^0 of 20" "$tmp/junk2"
+
+# ---- 2. No MOVE, no SPECIAL-USE: COPY + \Deleted + UID EXPUNGE ---------
+start nomove --no-move --no-specialuse
+ids INBOX > "$tmp/all-ids"
+# Another client's pending deletion must survive: never a bare EXPUNGE.
+PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" <<'EOF' ||
+import sys, dovecot
+c = dovecot.client(sys.argv[1]); c.select("INBOX")
+typ, data = c.uid("SEARCH", None, "HEADER", "Message-ID",
+    "b71e0c2a-4f3d-4a8e-9c11-0d2e5f6a7b8c")
+assert typ == "OK" and len(data[0].split()) == 1, data
+c.uid("STORE", data[0].split()[0], "+FLAGS.SILENT", "(\\Deleted)")
+c.logout()
+EOF
+	fail "could not mark a clean message deleted"
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "junk without MOVE succeeds ($st)" [ $st -eq 0 ]
+check "junk folder found by name without SPECIAL-USE" grep -q "moved to Junk" "$tmp/junk"
+check "8 copied to Junk" [ "$(count Junk)" = 8 ]
+check "8 expunged from INBOX by UID, another client's deletion kept" \
+    [ "$(count INBOX)" = 12 ]
+sagi undo "$(url)" > /dev/null 2> "$tmp/err"
+check "undo without MOVE restores INBOX" [ "$(count INBOX)" = 20 -a "$(count Junk)" = 0 ]
+
+# ---- 3. No MOVE, no UIDPLUS: originals only marked \Deleted -------------
+start nouidplus --no-move --no-uidplus
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "junk without UIDPLUS copies and says the originals stay marked" \
+    grep -q "marked deleted" "$tmp/junk"
+check "originals are still in INBOX (marked), copies in Junk" \
+    [ "$(count INBOX)" = 20 -a "$(count Junk)" = 8 ]
+
+# ---- 4. No junk folder at all ------------------------------------------
+start nojunk --no-junk-folder --no-specialuse
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "no junk folder: an error that says how, nothing moved ($st)" \
+    [ $st -eq 4 -a "$(count INBOX)" = 20 ]
+check "the error names --create-junk" grep -q "create-junk" "$tmp/err"
+sagi junk --flagged --yes --create-junk "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "--create-junk makes Junk and moves ($st)" [ "$(count Junk)" = 8 ]
+
+# ---- 5. The cache: a second open fetches only what is new --------------
+start cachesrv
+rm -rf "$XDG_CACHE_HOME"
+sagi scan --json "$(url)" > "$tmp/c1.json" 2>&1
+check "cache file written" [ -n "$(ls "$XDG_CACHE_HOME/sagi" 2>/dev/null)" ]
+sagi scan --json "$(url)" > "$tmp/c2.json" 2>&1
+check "warm scan gives the same verdicts" cmp -s "$tmp/c1.json" "$tmp/c2.json"
+$DV append "$DOVECOT_DIR" INBOX "$top_srcdir"/tests/corpus/phish-*seed*.eml > /dev/null
+sagi scan --json "$(url)" > "$tmp/c3.json" 2>&1
+check "new mail appears on the next open" \
+    [ "$(wc -l < "$tmp/c3.json")" -gt "$(wc -l < "$tmp/c2.json")" ]
+for f in "$XDG_CACHE_HOME"/sagi/*; do
+	[ -f "$f" ] && head -c 100 /dev/urandom | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null
+done
+sagi scan --json "$(url)" > "$tmp/c4.json" 2> "$tmp/err"; st=$?
+check "a corrupt cache is rebuilt, same verdicts ($st)" cmp -s "$tmp/c3.json" "$tmp/c4.json"
+
+echo "1..$n"
+[ $fails -eq 0 ]
