@@ -191,5 +191,49 @@ done
 sagi scan --json "$(url)" > "$tmp/c4.json" 2> "$tmp/err"; st=$?
 check "a corrupt cache is rebuilt, same verdicts ($st)" cmp -s "$tmp/c3.json" "$tmp/c4.json"
 
+# Flags changed by another client reach a warm cache (CONDSTORE CHANGEDSINCE):
+# a phish someone marked $NotJunk elsewhere is no longer junked.
+phish_uid=$($PY -c 'import json,sys
+print([json.loads(l)["uid"] for l in open(sys.argv[1]) if json.loads(l)["level"] == "phish"][0])' "$tmp/c4.json")
+phish_n=$($PY -c 'import json,sys
+print(sum(json.loads(l)["level"] == "phish" for l in open(sys.argv[1])))' "$tmp/c4.json")
+PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" "$phish_uid" <<'EOF' || fail "could not set \$NotJunk"
+import sys, dovecot
+c = dovecot.client(sys.argv[1]); c.select("INBOX")
+typ, data = c.uid("STORE", sys.argv[2], "+FLAGS.SILENT", "($NotJunk)")
+assert typ == "OK", data
+c.logout()
+EOF
+sagi junk --flagged --dry-run "$(url)" > "$tmp/dry" 2>&1
+check "a flag set elsewhere is seen through the warm cache" \
+    grep -q "^$((phish_n - 1)) of " "$tmp/dry"
+
+# A folder deleted and made again gets a new UIDVALIDITY and other mail
+# under the same UIDs: the cache must not hand out the old verdicts.
+PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" "$top_srcdir" <<'EOF' || fail "could not fill Test"
+import sys, glob, dovecot
+d, top = sys.argv[1], sys.argv[2]
+c = dovecot.client(d)
+c.create("Test")
+for f in sorted(glob.glob(top + "/demo/cur/*") + glob.glob(top + "/demo/new/*")):
+    c.append("Test", None, None, open(f, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+c.logout()
+EOF
+sagi scan --json "$(url Test)" > "$tmp/t1.json" 2>&1
+PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" "$top_srcdir" <<'EOF' || fail "could not refill Test"
+import sys, glob, dovecot
+d, top = sys.argv[1], sys.argv[2]
+c = dovecot.client(d)
+c.delete("Test")
+c.create("Test")
+for f in sorted(glob.glob(top + "/demo/cur/*") + glob.glob(top + "/demo/new/*"), reverse=True):
+    c.append("Test", None, None, open(f, "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+c.logout()
+EOF
+sagi scan --json "$(url Test)" > "$tmp/t2.json" 2>&1
+sagi scan --json --no-cache "$(url Test)" > "$tmp/t3.json" 2>&1
+check "a new UIDVALIDITY throws the cache away" cmp -s "$tmp/t2.json" "$tmp/t3.json"
+check "(and the refilled folder really differs by UID)" sh -c "! cmp -s '$tmp/t1.json' '$tmp/t2.json'"
+
 echo "1..$n"
 [ $fails -eq 0 ]
