@@ -162,6 +162,7 @@ imap_session_read_caps(struct imap_session *s)
 		{ "STARTTLS", IMAP_CAP_STARTTLS },
 		{ "LITERAL+", IMAP_CAP_LITERALPLUS },
 		{ "CREATE-SPECIAL-USE", IMAP_CAP_CREATE_SPECIAL_USE },
+		{ "LIST-EXTENDED", IMAP_CAP_LIST_EXTENDED },
 	};
 	struct mailimap_capability_data	*cap = NULL;
 	size_t				 i;

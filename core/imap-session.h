@@ -28,6 +28,7 @@ struct imap_session {
 #define IMAP_CAP_STARTTLS	0x040
 #define IMAP_CAP_LITERALPLUS	0x080
 #define IMAP_CAP_CREATE_SPECIAL_USE 0x100
+#define IMAP_CAP_LIST_EXTENDED	0x200
 
 	/* The selected mailbox (UTF-8 name), valid after imap_session_select. */
 	char		*selected;

@@ -34,6 +34,7 @@ struct store_imap {
 	char			*account_key;	/* "imap://user@host:port" */
 	char			*junk;		/* resolved junk folder, UTF-8 */
 	uint32_t		 cache_validity; /* UIDVALIDITY st->cache is for */
+	int			 just_selected;	/* no command since SELECT */
 };
 
 static const char *const imap_list_headers[] = {
@@ -465,9 +466,11 @@ store_imap_list(struct store *st, char **cause)
 	char			*why = NULL;
 
 	/* A fresh SELECT gives the current UIDVALIDITY, UIDNEXT and
-	 * HIGHESTMODSEQ (and the NOOP a server would need anyway). */
-	if (imap_session_select(si->s, st->folder, cause) != 0)
+	 * HIGHESTMODSEQ; the one store_open_imap just did is fresh enough. */
+	if (!si->just_selected &&
+	    imap_session_select(si->s, st->folder, cause) != 0)
 		return -1;
+	si->just_selected = 0;
 	if (store_imap_open_cache(st, cause) != 0)
 		return -1;
 	if (store_imap_all_uids(si, &uids, &n, cause) != 0)
@@ -938,6 +941,32 @@ store_imap_create(struct store_imap *si, const char *name, char **cause)
 	return 0;
 }
 
+/*
+ * RFC 6154 §2: LIST "" "*" RETURN (SPECIAL-USE), for servers that show
+ * the attributes only when asked.  libetpan has no call for it, but parses
+ * the LIST answers of any command into the response info, where this takes
+ * them from.  NULL when the server lacks it or refuses: plain LIST then.
+ */
+static clist *
+store_imap_list_special_use(struct store_imap *si)
+{
+	struct mailimap_response_info	*ri;
+	clist				*list;
+
+	if ((si->s->caps & (IMAP_CAP_SPECIAL_USE | IMAP_CAP_LIST_EXTENDED)) !=
+	    (IMAP_CAP_SPECIAL_USE | IMAP_CAP_LIST_EXTENDED))
+		return NULL;
+	if (mailimap_custom_command(si->s->imap,
+	    "LIST \"\" \"*\" RETURN (SPECIAL-USE)") != MAILIMAP_NO_ERROR)
+		return NULL;
+	ri = si->s->imap->imap_response_info;
+	if (ri == NULL || ri->rsp_mailbox_list == NULL)
+		return NULL;
+	list = ri->rsp_mailbox_list;
+	ri->rsp_mailbox_list = clist_new();
+	return list;
+}
+
 static const char *
 store_imap_junk_folder(struct store *st, char **cause)
 {
@@ -949,7 +978,9 @@ store_imap_junk_folder(struct store *st, char **cause)
 
 	if (si->junk != NULL)
 		return si->junk;
-	rc = mailimap_list(si->s->imap, "", "*", &list);
+	list = store_imap_list_special_use(si);
+	rc = list != NULL ? MAILIMAP_NO_ERROR :
+	    mailimap_list(si->s->imap, "", "*", &list);
 	if (rc != MAILIMAP_NO_ERROR) {
 		*cause = imap_session_cause(si->s, rc, "listing folders");
 		return NULL;
@@ -1526,5 +1557,6 @@ store_open_imap(const struct account *a, const char *folder,
 		store_close(st);
 		return NULL;
 	}
+	si->just_selected = 1;
 	return st;
 }
