@@ -235,5 +235,27 @@ sagi scan --json --no-cache "$(url Test)" > "$tmp/t3.json" 2>&1
 check "a new UIDVALIDITY throws the cache away" cmp -s "$tmp/t2.json" "$tmp/t3.json"
 check "(and the refilled folder really differs by UID)" sh -c "! cmp -s '$tmp/t1.json' '$tmp/t2.json'"
 
+# ---- 6. No CONDSTORE; a Japanese junk folder found by its name --------
+start plainsrv --no-condstore --no-specialuse --no-junk-folder
+PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" <<'EOF' || fail "could not create 迷惑メール"
+import sys, dovecot
+c = dovecot.client(sys.argv[1])
+typ, data = c.create("&j,dg0TDhMPww6w-")    # 迷惑メール in modified UTF-7
+assert typ == "OK", data
+c.logout()
+EOF
+sagi scan --json "$(url)" > "$tmp/p1.json" 2>&1
+sagi scan --json "$(url)" > "$tmp/p2.json" 2>&1
+check "without CONDSTORE every message is judged" \
+    [ "$(levels "$tmp/p1.json")" = "$want_levels" ]
+check "without CONDSTORE a warm scan agrees with the cold one" \
+    cmp -s "$tmp/p1.json" "$tmp/p2.json"
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "junk finds 迷惑メール by name and moves 8 there ($st)" \
+    [ "$(count 迷惑メール)" = 8 -a "$(count INBOX)" = 12 ]
+check "the report names the folder in UTF-8" grep -q "moved to 迷惑メール" "$tmp/junk"
+sagi undo "$(url)" > /dev/null 2> "$tmp/err"
+check "undo from 迷惑メール" [ "$(count 迷惑メール)" = 0 -a "$(count INBOX)" = 20 ]
+
 echo "1..$n"
 [ $fails -eq 0 ]
