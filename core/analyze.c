@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "auth.h"
 #include "buf.h"
 #include "facts.h"
 #include "html.h"
@@ -196,4 +197,58 @@ analyzer_run(const struct analyzer *a, const struct msg *m)
 	facts_free(f);
 	v->forwarded = inner;
 	return v;
+}
+
+/* Server text is hostile and headers may be long: one line, capped. */
+static void
+analyzer_add_header_line(struct buf *b, const char *name, const char *value)
+{
+	size_t	i, n = 0;
+
+	buf_printf(b, "%s: ", name);
+	for (i = 0; value[i] != '\0' && n < 160; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (c == '\r' || c == '\n' || c == '\t')
+			c = ' ';
+		if (c == ' ' && n > 0 && b->data[b->len - 1] == ' ')
+			continue;
+		buf_addc(b, (char)c);
+		n++;
+	}
+	if (value[i] != '\0')
+		buf_adds(b, "…");
+	buf_addc(b, '\n');
+}
+
+char *
+analyzer_server_said(const struct analyzer *a, const struct msg *m)
+{
+	static const char *const spam_headers[] = {
+		"X-Spam-Status", "X-Spam-Flag", "X-Spam-Score", "X-Rspamd-Action",
+	};
+	struct auth_results	 ar;
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	if (auth_trusted(m, a->authserv_id, &ar) == 0) {
+		buf_printf(&b, "Authentication-Results (%s):", ar.authserv);
+		for (i = 0; i < ar.nentries; i++) {
+			buf_printf(&b, " %s=%s", ar.entries[i].method,
+			    ar.entries[i].result);
+			if (*ar.entries[i].domain != '\0')
+				buf_printf(&b, " (%s)", ar.entries[i].domain);
+		}
+		if (ar.nentries == 0)
+			buf_adds(&b, " (no results)");
+		buf_addc(&b, '\n');
+	}
+	auth_results_clear(&ar);
+	for (i = 0; i < SAGI_NITEMS(spam_headers); i++) {
+		if (msg_header_count(m, spam_headers[i]) > 0)
+			analyzer_add_header_line(&b, spam_headers[i],
+			    msg_header(m, spam_headers[i], 0));
+	}
+	return buf_take(&b);
 }

@@ -44,6 +44,14 @@ int		 analyzer_check_rules(const struct ruleset *rs, struct diag *d);
 void		 analyzer_rules_summary(const struct ruleset *rs, size_t *packs,
 		    size_t *rules, size_t *brands);
 
+/*
+ * What the receiving servers already said about m, one line each: the
+ * trusted Authentication-Results in short ("spf=pass (example.jp) dkim=…")
+ * and spam-filter headers (X-Spam-Status…), capped, control characters
+ * made spaces.  "" when they said nothing.  Owned.
+ */
+char		*analyzer_server_said(const struct analyzer *a, const struct msg *m);
+
 /* Defanged copy of a URL for display (hxxps://evil[.]example/…).  Owned. */
 char		*analyzer_defang(const char *url);
 

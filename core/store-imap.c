@@ -1064,6 +1064,22 @@ store_imap_store_flags(struct store_imap *si, const uint32_t *uids, size_t n,
 	return 0;
 }
 
+/* One keyword change; keeps the first problem in *first. */
+static void
+store_imap_keyword(struct store_imap *si, const uint32_t *uids, size_t n,
+    int add, const char *const *kw, size_t nkw, char **first)
+{
+	char	*why = NULL;
+
+	if (n == 0 || store_imap_store_flags(si, uids, n, add, kw, nkw,
+	    &why) == 0)
+		return;
+	if (*first == NULL)
+		*first = why;
+	else
+		free(why);
+}
+
 /* Marks uids as junk (and phish) for server-side learners, or undoes it. */
 static void
 store_imap_junk_keywords(struct store_imap *si, const uint32_t *uids,
@@ -1075,7 +1091,6 @@ store_imap_junk_keywords(struct store_imap *si, const uint32_t *uids,
 	static const char *const phishkw[] = { "$Phishing" };
 	static const char *const both[] = { "$Junk", "$Phishing" };
 	char			*why = NULL;
-	int			 rc = 0;
 
 	if (si->s->broken)
 		return;
@@ -1085,16 +1100,16 @@ store_imap_junk_keywords(struct store_imap *si, const uint32_t *uids,
 		return;
 	}
 	if (junk) {
-		rc |= store_imap_store_flags(si, uids, n, 1, junkkw, 1, &why);
-		if (nphish > 0 && (si->s->permflags & IMAP_PERM_PHISHING))
-			rc |= store_imap_store_flags(si, phish, nphish, 1,
-			    phishkw, 1, why == NULL ? &why : &why);
-		rc |= store_imap_store_flags(si, uids, n, 0, notjunk, 1, &why);
+		store_imap_keyword(si, uids, n, 1, junkkw, 1, &why);
+		if (si->s->permflags & IMAP_PERM_PHISHING)
+			store_imap_keyword(si, phish, nphish, 1, phishkw, 1,
+			    &why);
+		store_imap_keyword(si, uids, n, 0, notjunk, 1, &why);
 	} else {
-		rc |= store_imap_store_flags(si, uids, n, 0, both, 2, &why);
-		rc |= store_imap_store_flags(si, uids, n, 1, notjunk, 1, &why);
+		store_imap_keyword(si, uids, n, 0, both, 2, &why);
+		store_imap_keyword(si, uids, n, 1, notjunk, 1, &why);
 	}
-	if (rc != 0 && why != NULL)
+	if (why != NULL)
 		store_report_note(rep, "keywords not set: %s", why);
 	free(why);
 }

@@ -308,7 +308,8 @@ enum report_str {
 	RS_VERDICT, RS_SCORE, RS_FROM, RS_SUBJECT, RS_REASONS, RS_NONE,
 	RS_EVIDENCE, RS_LINKS, RS_GOES_TO, RS_ADVICE_CHECK, RS_ADVICE_VICTIM,
 	RS_FORWARDED, RS_PROBLEMS, RS_SENTENCE_PHISH, RS_SENTENCE_SUSPECT,
-	RS_SENTENCE_CLEAN, RS_QUOTED_LINK, RS_ALSO, RS_SENTENCE_FORWARD, RS__COUNT
+	RS_SENTENCE_CLEAN, RS_QUOTED_LINK, RS_ALSO, RS_SENTENCE_FORWARD,
+	RS_SERVER, RS_FLAGS_JUNK, RS_FLAGS_PHISH, RS__COUNT
 };
 
 static const char *const report_strs[RS__COUNT][2] = {
@@ -335,6 +336,10 @@ static const char *const report_strs[RS__COUNT][2] = {
 	[RS_SENTENCE_CLEAN] = { "sagi found no sign of phishing in this message.",
 	    "このメールにフィッシングの兆候は見つかりませんでした。" },
 	[RS_QUOTED_LINK] = { "in quoted/forwarded text", "引用・転送部分" },
+	[RS_SERVER] = { "What the servers said", "受信サーバーの判定" },
+	[RS_FLAGS_JUNK] = { "marked $Junk on the server", "サーバー上で $Junk（迷惑メール）の印あり" },
+	[RS_FLAGS_PHISH] = { "marked $Phishing on the server: treat it with extra care",
+	    "サーバー上で $Phishing（フィッシング）の印あり：特に注意してください" },
 	[RS_SENTENCE_FORWARD] = { "But it forwards or quotes a message that, on its own, is %s: see below, and do not open that message's links.\n",
 	    "ただし、このメールが転送・引用しているメールは、単独で判定すると「%s」です（下記参照）。そのリンクは開かないでください。\n" },
 	[RS_ALSO] = { "Also noticed (no extra points: already counted in its group, or for information)",
@@ -554,6 +559,45 @@ report_explain(const struct report_opts *o, const char *path,
 			free(s);
 			free(line);
 		}
+	}
+	return buf_take(&b);
+}
+
+char *
+report_why(const struct report_opts *o, const struct verdict *v,
+    const struct msg *m, const char *server_said, unsigned int flags)
+{
+	struct report_opts	 plain = *o;
+	struct buf		 b;
+	char			*s;
+
+	plain.color = 0;
+	plain.json = 0;
+	buf_init(&b);
+	report_verdict_head(&plain, &b, v);
+	buf_printf(&b, "\n%s:\n", RS(o, RS_REASONS));
+	report_reasons(&plain, &b, v, "  ");
+	if ((server_said != NULL && *server_said != '\0') ||
+	    (flags & (STORE_JUNK | STORE_PHISHING))) {
+		buf_printf(&b, "\n%s:\n", RS(o, RS_SERVER));
+		if (server_said != NULL && *server_said != '\0') {
+			s = text_sanitize(server_said, strlen(server_said));
+			report_indented(&b, "  ", s);
+			free(s);
+		}
+		if (flags & STORE_PHISHING)
+			buf_printf(&b, "  %s\n", RS(o, RS_FLAGS_PHISH));
+		else if (flags & STORE_JUNK)
+			buf_printf(&b, "  %s\n", RS(o, RS_FLAGS_JUNK));
+	}
+	if (m != NULL)
+		report_links(&plain, &b, m);
+	report_advice(&plain, &b, v);
+	if (v->forwarded != NULL) {
+		buf_printf(&b, "\n%s: %s (%s %.1f)\n", RS(o, RS_FORWARDED),
+		    level_word[v->forwarded->level][o->lang], RS(o, RS_SCORE),
+		    v->forwarded->score);
+		report_reasons(&plain, &b, v->forwarded, "  ");
 	}
 	return buf_take(&b);
 }

@@ -34,4 +34,13 @@ char	*report_error_line(const struct report_opts *o, const char *path,
 char	*report_explain(const struct report_opts *o, const char *path,
 	    const struct msg *m, const struct verdict *v);
 
+/*
+ * The why-pane's text: the verdict sentence, each reason with its points,
+ * explanation and evidence, what the servers said (server_said from
+ * analyzer_server_said, and the $Junk/$Phishing bits of flags), the links
+ * when m is given, the advice.  No colour; lines end in '\n'.  Owned.
+ */
+char	*report_why(const struct report_opts *o, const struct verdict *v,
+	    const struct msg *m, const char *server_said, unsigned int flags);
+
 #endif

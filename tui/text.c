@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "text.h"
+#include "xalloc.h"
 
 struct text_range {
 	uint32_t	 first;
@@ -543,4 +544,51 @@ size_t
 text_fit_pad(const char *s, int width, char *buf, size_t bufsize)
 {
 	return text_fit_mode(s, width, buf, bufsize, 1);
+}
+
+char **
+text_wrap(const char *s, int width, size_t *n_out)
+{
+	struct text_iter	 it;
+	struct text_cell	 c;
+	struct buf		 line;
+	char			**out = NULL;
+	size_t			 n = 0, brk = 0;
+	int			 used = 0, brk_used = 0;
+
+	if (width < 1)
+		width = 1;
+	buf_init(&line);
+	text_iter_init(&it, s, s == NULL ? 0 : strlen(s), TEXT_CELL);
+	while (text_next(&it, &c)) {
+		if (used + c.width > width && line.len > 0) {
+			/* Break after the last space when there is one worth
+			 * using; Japanese text has none and breaks anywhere. */
+			size_t	 cut = brk > 0 && brk_used >= width / 2 ? brk :
+			    line.len;
+			char	*rest = xstrndup(line.data + cut, line.len - cut);
+
+			out = xreallocarray(out, n + 1, sizeof *out);
+			out[n++] = xstrndup(line.data, cut);
+			buf_reset(&line);
+			buf_adds(&line, rest);
+			used = text_width(rest);
+			free(rest);
+			brk = 0;
+			brk_used = 0;
+		}
+		buf_add(&line, c.p, c.len);
+		used += c.width;
+		if (c.len == 1 && *c.p == ' ') {
+			brk = line.len;
+			brk_used = used;
+		}
+	}
+	if (line.len > 0 || n == 0) {
+		out = xreallocarray(out, n + 1, sizeof *out);
+		out[n++] = buf_take(&line);
+	}
+	buf_free(&line);
+	*n_out = n;
+	return out;
 }

@@ -66,4 +66,13 @@ int	 text_width(const char *s);
 size_t	 text_fit(const char *s, int width, char *buf, size_t bufsize);
 size_t	 text_fit_pad(const char *s, int width, char *buf, size_t bufsize);
 
+/*
+ * Cuts one line (no '\n') into pieces of at most width columns, shown as
+ * text_fit shows them: after the last space when that keeps at least half
+ * the width, else anywhere between characters (Japanese has no spaces).
+ * Never splits a character.  Returns an owned array of *n_out owned
+ * strings, at least one.
+ */
+char	**text_wrap(const char *s, int width, size_t *n_out);
+
 #endif
