@@ -306,6 +306,58 @@ test_large(void)
 	buf_free(&b);
 }
 
+/* Joins the pieces with '|' and frees them. */
+static char *
+wrap_joined(const char *s, int width, size_t *n)
+{
+	char	**p = text_wrap(s, width, n);
+	struct buf b;
+	size_t	 i;
+
+	buf_init(&b);
+	for (i = 0; i < *n; i++) {
+		buf_printf(&b, "%s%s", i ? "|" : "", p[i]);
+		free(p[i]);
+	}
+	free(p);
+	return buf_take(&b);
+}
+
+static void
+test_wrap(void)
+{
+	static const struct {
+		const char	*in;
+		int		 width;
+		const char	*want;
+	} tab[] = {
+		{ "", 10, "" },
+		{ "short", 10, "short" },
+		{ "exactly10!", 10, "exactly10!" },
+		{ "one two three four", 10, "one two |three four" },
+		{ "abcdefghijklmnop", 5, "abcde|fghij|klmno|p" },
+		/* Japanese: two columns a character, broken anywhere. */
+		{ "アマゾン株式会社", 6, "アマゾ|ン株式|会社" },
+		/* A wide character never straddles the edge. */
+		{ "aアマ", 4, "aア|マ" },
+		/* Controls show as ^X and count two columns. */
+		{ "a\033[31mb", 4, "a^[[|31mb" },
+		{ "x", 0, "x" },
+	};
+	size_t	i, n;
+	char	*got;
+
+	for (i = 0; i < SAGI_NITEMS(tab); i++) {
+		got = wrap_joined(tab[i].in, tab[i].width, &n);
+		t_str_eq(got, tab[i].want, "wrap \"%s\" at %d", tab[i].in,
+		    tab[i].width);
+		free(got);
+	}
+	got = wrap_joined("一二三四五六七八九十", 7, &n);
+	t_ok(n == 4, "every piece of a wrapped Japanese line fits (%zu)", n);
+	free(got);
+}
+
 int
 main(void)
 {
@@ -317,5 +369,6 @@ main(void)
 	test_fit_bufsize();
 	test_fit_widths();
 	test_large();
+	test_wrap();
 	return t_done();
 }
