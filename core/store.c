@@ -170,6 +170,8 @@ store_entry_find(struct store *st, uint32_t uid)
 {
 	struct store_entry	 key;
 
+	if (st->nentries == 0)
+		return NULL;
 	key.uid = uid;
 	return bsearch(&key, st->entries, st->nentries, sizeof *st->entries,
 	    store_entry_cmp);

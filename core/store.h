@@ -137,4 +137,36 @@ const char	*store_junk_folder(struct store *st, char **cause);
 
 void		 store_move_report_clear(struct store_move_report *rep);
 
+/*
+ * For tests: an in-memory backend (store-fake.c).  Neither the CLI nor the
+ * TUI opens one; unit tests use it to drive code that takes a store without
+ * a server or a Maildir.
+ */
+struct store_fake_msg {
+	const char	*raw;		/* borrowed for the call; copied */
+	size_t		 len;
+	unsigned int	 flags;		/* STORE_SEEN … as listed */
+};
+
+/*
+ * A mailbox "INBOX" holding copies of msgs[0..n) with uids 1..n, and an
+ * in-memory "Junk".  Junk moves honour the progress callback and fill the
+ * report chunk by chunk like the real stores; undo moves the newest batch
+ * back under new uids (as IMAP does) and needs no journal.  n 0 is an empty
+ * mailbox.  NULL and *cause when msgs is NULL but n is not, or a raw is
+ * NULL.
+ */
+struct store	*store_open_fake(const struct store_fake_msg *msgs, size_t n,
+		    const struct store_opts *o, char **cause);
+/*
+ * Test knobs, callable from any thread while another uses the store; on a
+ * store that is not fake they do nothing (or return 0).  The next junk moves
+ * k messages and fails the rest (-1: never; the knob resets after one use).
+ * Each fetch_batch sleeps ms first, so a test can watch progress or cancel.
+ * junk_count is the number of messages now in the fake's Junk.
+ */
+void		 store_fake_fail_junk_after(struct store *st, long k);
+void		 store_fake_set_fetch_delay(struct store *st, unsigned int ms);
+size_t		 store_fake_junk_count(struct store *st);
+
 #endif

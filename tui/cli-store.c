@@ -98,8 +98,8 @@ cli_store_override(struct account *a, const struct cli_mailbox *mb)
  * The account to use, from the config file, an imap:// URL and the
  * command line.  Returns 0 with *a filled, or -1 after saying why.
  */
-static int
-cli_store_account(const struct cli_opts *o, struct account *a,
+int
+cli_account_resolve(const struct cli_opts *o, struct account *a,
     char **folder_out)
 {
 	const struct cli_mailbox	*mb = &o->mb;
@@ -166,6 +166,31 @@ cli_store_expand(const char *path)
 	return xstrdup(path);
 }
 
+struct store *
+cli_store_open_account(const struct cli_opts *o, const struct account *a,
+    const char *folder, const char *rules_version, store_progress_fn progress,
+    void *progress_ctx, char **cause)
+{
+	struct store_opts	 so;
+	struct store		*st;
+	char			*path;
+
+	memset(&so, 0, sizeof so);
+	so.cache_dir = o->mb.no_cache ? NULL : o->mb.cache_dir;
+	so.journal_path = o->mb.journal_path;
+	so.rules_version = rules_version;
+	so.create_junk = o->mb.create_junk;
+	so.jobs = o->jobs;
+	so.progress = progress;
+	so.progress_ctx = progress_ctx;
+	if (a->maildir == NULL)
+		return store_open_imap(a, folder, &so, cause);
+	path = cli_store_expand(a->maildir);
+	st = store_open_maildir(path, a->junk_folder, &so, cause);
+	free(path);
+	return st;
+}
+
 struct cli_store {
 	struct store			*st;
 	struct analyzer			*a;
@@ -186,12 +211,11 @@ static int
 cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
 {
 	struct cli_opts		 ao = *o;
-	struct store_opts	 so;
 	struct sigaction	 sa;
-	char			*folder = NULL, *cause = NULL, *path;
+	char			*folder = NULL, *cause = NULL;
 
 	memset(cs, 0, sizeof *cs);
-	if (cli_store_account(o, &cs->acct, &folder) != 0)
+	if (cli_account_resolve(o, &cs->acct, &folder) != 0)
 		return -1;
 	if (ao.analyzer.authserv_id == NULL)
 		ao.analyzer.authserv_id = cs->acct.authserv_id;
@@ -203,21 +227,9 @@ cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	cs->progress.tty = isatty(STDERR_FILENO);
-	memset(&so, 0, sizeof so);
-	so.cache_dir = o->mb.no_cache ? NULL : o->mb.cache_dir;
-	so.journal_path = o->mb.journal_path;
-	so.rules_version = ruleset_version(analyzer_ruleset(cs->a));
-	so.create_junk = o->mb.create_junk;
-	so.jobs = o->jobs;
-	so.progress = cli_store_progress;
-	so.progress_ctx = &cs->progress;
-	if (cs->acct.maildir != NULL) {
-		path = cli_store_expand(cs->acct.maildir);
-		cs->st = store_open_maildir(path, cs->acct.junk_folder, &so,
-		    &cause);
-		free(path);
-	} else
-		cs->st = store_open_imap(&cs->acct, folder, &so, &cause);
+	cs->st = cli_store_open_account(o, &cs->acct, folder,
+	    ruleset_version(analyzer_ruleset(cs->a)), cli_store_progress,
+	    &cs->progress, &cause);
 	if (cs->st == NULL)
 		goto fail_cause;
 	if (store_list(cs->st, &cause) != 0)

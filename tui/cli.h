@@ -10,6 +10,7 @@
 
 #include "analyze.h"
 #include "conf.h"
+#include "store.h"
 #include "report.h"
 
 #define CLI_EXIT_SUSPECT	1	/* bit: a suspicious message was seen */
@@ -42,11 +43,24 @@ struct cli_opts {
 	struct analyzer_config	 analyzer;
 	int			 jobs;
 	struct cli_mailbox	 mb;
+	const char		*datadir;	/* rules/, demo/, keymaps/ */
+	const char		*keys_path;	/* the user's keymap file */
 };
 
 /* Loads the rules and makes the analyzer; says why on stderr when it
  * cannot.  Owned. */
 struct analyzer *cli_analyzer(const struct cli_opts *o, int report_problems);
+/* The account from the config file, an imap:// URL and the command line;
+ * says why on stderr when there is none.  *folder_out owned (or NULL). */
+int	cli_account_resolve(const struct cli_opts *o, struct account *a,
+	    char **folder_out);
+/* Opens a's folder (IMAP, or its Maildir) with o's cache and journal. */
+struct store *cli_store_open_account(const struct cli_opts *o,
+	    const struct account *a, const char *folder,
+	    const char *rules_version, store_progress_fn progress,
+	    void *progress_ctx, char **cause);
+/* The interactive interface (cli-tui.c); target is a path, a URL or NULL. */
+int	cli_tui(const struct cli_opts *o, const char *target, int demo);
 /* The mailbox commands (cli-store.c). */
 int	cli_scan_store(const struct cli_opts *o);
 int	cli_junk(const struct cli_opts *o);

@@ -20,7 +20,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: sagi scan [--json] [options] PATH...\n"
+"usage: sagi [options] [--account NAME | imap[s]://… | MAILDIR | --demo]\n"
+"       sagi scan [--json] [options] PATH...\n"
 "       sagi scan [--json] [options] --account NAME [--folder F]\n"
 "       sagi scan [--json] [options] imap[s]://user@host[:port]/FOLDER\n"
 "       sagi junk --flagged [--level phish|suspicious] [--dry-run] [--yes]\n"
@@ -88,13 +89,30 @@ main_xdg(const char *var, const char *fallback)
 	    fallback);
 }
 
+static int
+main_is_command(const char *s)
+{
+	static const char *const commands[] = {
+		"scan", "explain", "junk", "undo", "check-rules",
+	};
+	size_t	i;
+
+	for (i = 0; i < SAGI_NITEMS(commands); i++) {
+		if (strcmp(s, commands[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
-main_xdg_paths(char **conf_path, char **cache_dir, char **journal_path)
+main_xdg_paths(char **conf_path, char **cache_dir, char **journal_path,
+    char **keys_path)
 {
 	char	*d;
 
 	d = main_xdg("XDG_CONFIG_HOME", ".config");
 	*conf_path = xasprintf("%s/sagi/config", d);
+	*keys_path = xasprintf("%s/sagi/keys", d);
 	free(d);
 	d = main_xdg("XDG_CACHE_HOME", ".cache");
 	*cache_dir = xasprintf("%s/sagi", d);
@@ -145,6 +163,7 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 1016 },
 		{ "no-cache", no_argument, NULL, 1017 },
 		{ "config", required_argument, NULL, 1018 },
+		{ "demo", no_argument, NULL, 1019 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -152,6 +171,8 @@ main(int argc, char **argv)
 	struct cli_opts	 o;
 	const char	*cmd, *datadir;
 	char		*rules_dir = NULL, *conf_path, *cache_dir, *journal_path;
+	char		*keys_path;
+	int		 demo = 0;
 	int		 ch, rc, color = -1, from_env;
 	long		 ncpu;
 
@@ -168,21 +189,19 @@ main(int argc, char **argv)
 	o.mb.over.timeout = 0;
 	o.mb.level = VERDICT_PHISH;
 
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
-		return 0;
-	}
+	/* No command (or an option, a path, a URL first): the interface. */
+	cmd = argc >= 2 ? argv[1] : "";
 	if (strcmp(cmd, "--version") == 0) {
 		printf("sagi %s (rule language %d)\n", PACKAGE_VERSION,
 		    SAGI_RULES_LANGUAGE);
 		return 0;
 	}
-	optind = 2;
+	if (main_is_command(cmd))
+		optind = 2;
+	else {
+		cmd = "";
+		optind = 1;
+	}
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -323,6 +342,9 @@ main(int argc, char **argv)
 		case 1018:
 			o.mb.conf_path = optarg;
 			break;
+		case 1019:
+			demo = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -338,23 +360,25 @@ main(int argc, char **argv)
 	if (color == -1)
 		color = getenv("NO_COLOR") == NULL && isatty(STDOUT_FILENO);
 	o.report.color = color;
-	if (o.nrule_paths == 0) {
-		/* SAGI_PKGDATADIR lets tests and uninstalled builds read the
-		 * packs from the source tree. */
-		datadir = getenv("SAGI_PKGDATADIR");
-		from_env = datadir != NULL && *datadir != '\0';
-		if (!from_env)
-			datadir = SAGI_PKGDATADIR;
+	/* SAGI_PKGDATADIR lets tests and uninstalled builds read the packs,
+	 * the demo and the keymaps from the source tree. */
+	datadir = getenv("SAGI_PKGDATADIR");
+	from_env = datadir != NULL && *datadir != '\0';
+	if (!from_env)
+		datadir = SAGI_PKGDATADIR;
+	rules_dir = xasprintf("%s/rules", datadir);
+	/* Not installed yet: the tree it was built from. */
+	if (!from_env && access(rules_dir, R_OK) != 0) {
+		free(rules_dir);
+		datadir = SAGI_SRCDIR;
 		rules_dir = xasprintf("%s/rules", datadir);
-		/* Not installed yet: the packs of the tree it was built from. */
-		if (!from_env && access(rules_dir, R_OK) != 0) {
-			free(rules_dir);
-			rules_dir = xasprintf("%s/rules", SAGI_SRCDIR);
-		}
-		o.rule_paths[o.nrule_paths++] = rules_dir;
 	}
+	o.datadir = datadir;
+	if (o.nrule_paths == 0)
+		o.rule_paths[o.nrule_paths++] = rules_dir;
 
-	main_xdg_paths(&conf_path, &cache_dir, &journal_path);
+	main_xdg_paths(&conf_path, &cache_dir, &journal_path, &keys_path);
+	o.keys_path = keys_path;
 	if (o.mb.conf_path == NULL)
 		o.mb.conf_path = conf_path;
 	o.mb.cache_dir = cache_dir;
@@ -363,7 +387,14 @@ main(int argc, char **argv)
 	    strncmp(argv[optind], "imaps://", 8) == 0))
 		o.mb.url = argv[optind];
 
-	if (strcmp(cmd, "scan") == 0 && (o.mb.account != NULL ||
+	if (*cmd == '\0') {
+		if (argc - optind > 1) {
+			fprintf(stderr, "sagi: one mailbox at a time\n");
+			rc = CLI_EXIT_USAGE;
+		} else
+			rc = cli_tui(&o, optind < argc ? argv[optind] : NULL,
+			    demo);
+	} else if (strcmp(cmd, "scan") == 0 && (o.mb.account != NULL ||
 	    o.mb.url != NULL || o.mb.over.host != NULL)) {
 		if (argc - optind > (o.mb.url != NULL ? 1 : 0)) {
 			fprintf(stderr, "sagi: scan: a mailbox and PATHs "
@@ -403,5 +434,6 @@ main(int argc, char **argv)
 	free(conf_path);
 	free(cache_dir);
 	free(journal_path);
+	free(keys_path);
 	return rc;
 }

@@ -282,6 +282,8 @@ report_reason_tag(const struct report_opts *o, const struct verdict *v)
 	if (v->brand_name != NULL && v->level == VERDICT_PHISH)
 		return o->lang == VERDICT_JA ? xasprintf("%s偽装", v->brand_name) :
 		    xasprintf("fake %s", v->brand_name);
+	if (v->level == VERDICT_SUSPECT)
+		return xstrdup(o->lang == VERDICT_JA ? "要注意" : "suspicious");
 	if (v->nhits > 0)
 		return xstrdup(v->hits[0].rule);
 	return xstrdup(o->lang == VERDICT_JA ? "スコアのみ" : "score only");

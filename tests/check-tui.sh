@@ -1,0 +1,192 @@
+#!/bin/sh
+# The interface, driven for real: the sagi binary in a tmux pane (send-keys,
+# capture-pane -e to see colours), on a Maildir copy of the demo and on a
+# real Dovecot.  Phish rows carry red SGR and clean rows do not; the
+# why-pane names the fake host; J moves a message (checked on disk and on
+# the server by an independent client); M then y moves every phish; u
+# undoes; a resize redraws; q leaves and the shell gets its terminal back.
+: "${SAGI:?}" "${top_srcdir:?}"
+command -v tmux > /dev/null || { echo "tmux not installed: skipping"; exit 77; }
+PY=${PYTHON3:-python3}
+DV="$PY $top_srcdir/tests/imap/dovecot.py"
+tmp=$(mktemp -d) || exit 99
+sock="$tmp/tmux.sock"
+server=""
+cleanup() {
+	tmux -S "$sock" kill-server > /dev/null 2>&1
+	[ -n "$server" ] && $DV stop "$server" > /dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fails=0
+n=0
+fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+
+export XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
+T() { tmux -S "$sock" "$@"; }
+# A real SGR sequence setting red (31), not the text "[31m" a mail may show.
+red="$(printf '\033')\[[0-9;]*31m"
+screen() { T capture-pane -p -t sagi; }
+screen_e() { T capture-pane -p -e -t sagi; }
+# Waits until the screen shows pattern (grep -E), at most 20 s.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qE "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "# timed out waiting for: $1"; screen | sed 's/^/# /'
+	return 1
+}
+# Starts sagi with the given arguments in a fresh 120x40 pane.
+launch() {
+	T kill-server > /dev/null 2>&1
+	i=0
+	while T has-session > /dev/null 2>&1 && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	rm -f "$sock"
+	T -f /dev/null new-session -d -s sagi -x "${W:-120}" -y "${H:-40}" \
+	    "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $1 '$SAGI' $2; echo sagi-exited-\$?; sleep 60"
+}
+files() { find "$1/cur" "$1/new" -type f 2>/dev/null | wc -l | tr -d ' '; }
+# Every line of the screen fits in $1 columns (wide characters count 2).
+fits() {
+	screen | $PY -c 'import sys, unicodedata
+w = int(sys.argv[1])
+for line in sys.stdin.read().splitlines():
+    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    if cols > w:
+        print("# too wide (%d): %s" % (cols, line)); sys.exit(1)' "$1"
+}
+
+cp -R "$top_srcdir/demo" "$tmp/mail"
+chmod -R u+w "$tmp/mail"
+mkdir -p "$tmp/mail/.Junk/cur" "$tmp/mail/.Junk/new" "$tmp/mail/.Junk/tmp"
+# A hostile subject: escape sequences and a bidi override must not reach
+# the terminal.
+printf 'From: =?UTF-8?B?%s?= <x@example.com>\nSubject: evil \033]0;pwned\007 \033[2J title \342\200\256txt.exe\nMessage-ID: <hostile@example.com>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nhello\n' \
+    "$(printf 'Bad\033[31mName' | base64)" > "$tmp/mail/new/1700000000.hostile.test"
+
+# ---- the index on a Maildir --------------------------------------------
+launch "" "'$tmp/mail'"
+wait_for " 21/21" || fail "the list never finished loading"
+check "phish rows are red (SGR 31)" \
+    sh -c "T() { tmux -S '$sock' \"\$@\"; }; T capture-pane -p -e -t sagi | grep 'fake Amazon' | grep -q \"$red\""
+check "clean rows are not red" \
+    sh -c "tmux -S '$sock' capture-pane -p -e -t sagi | grep 'さくら小学校' | grep -vq \"$red\""
+check "phish rows carry a marker that needs no colour" \
+    [ "$(screen | grep -c '!! fake')" -ge 8 ]
+check "the title counts phish and suspicious" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | head -1 | grep -q 'phish 8 *suspicious 3'"
+check "an escape sequence in a subject is shown, not obeyed" \
+    sh -c "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'evil ^\[\]0;pwned'"
+check "a bidi override is shown as <U+202E>" \
+    sh -c "tmux -S '$sock' capture-pane -p -t sagi | grep -q '<U+202E>txt.exe'"
+check "nothing from the mail set the window title" \
+    sh -c "! tmux -S '$sock' display-message -p -t sagi '#{pane_title}' | grep -q pwned"
+
+# The why-pane of the seed phish names the sender's fake domain and the
+# link's real host.
+T send-keys -t sagi w
+wait_for "Why \(w hides\)" || fail "no why-pane"
+wait_for "wnxkq" || true
+check "the why-pane explains the seed phish" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'claims to come from Amazon'"
+check "the why-pane names the fake host" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'wnxkq'"
+T send-keys -t sagi w
+
+# One key, no prompt: the current message (the first, a phish) moves.
+T send-keys -t sagi J
+wait_for "moved to Junk — press u to undo" || fail "no junk report"
+check "J moved one file into .Junk" [ "$(files "$tmp/mail/.Junk")" = 1 -a "$(files "$tmp/mail")" = 20 ]
+T send-keys -t sagi u
+wait_for "moved back to INBOX" || fail "no undo report"
+check "u brought it back" [ "$(files "$tmp/mail/.Junk")" = 0 -a "$(files "$tmp/mail")" = 21 ]
+
+# Junk all flagged: a preview with counts per reason, then y.
+T send-keys -t sagi M
+wait_for "Move 8 flagged messages to Junk\?" || fail "no preview"
+check "the preview counts per reason" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake Amazon 4'"
+T send-keys -t sagi y
+wait_for "8 moved to Junk" || fail "bulk move not reported"
+check "M then y moved the 8 phish" [ "$(files "$tmp/mail/.Junk")" = 8 -a "$(files "$tmp/mail")" = 13 ]
+T send-keys -t sagi u
+wait_for "8 moved back" || fail "bulk undo not reported"
+check "u restored the folder" [ "$(files "$tmp/mail/.Junk")" = 0 -a "$(files "$tmp/mail")" = 21 ]
+
+# Help is generated from the bindings.
+T send-keys -t sagi '?'
+wait_for "junk-message" || fail "no help"
+check "help lists J with its summary" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'J  *junk-message  *Move the message'"
+T send-keys -t sagi q
+
+# Resize: redrawn at 80x24, nothing wider than the window.
+T resize-window -t sagi -x 80 -y 24
+sleep 0.5
+wait_for "^ sagi " || true
+check "after a resize every line fits in 80 columns" fits 80
+check "after a resize the list and the key bar are there" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'q:Quit' && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake'"
+
+T send-keys -t sagi q
+wait_for "sagi-exited-0" || fail "q did not leave"
+check "q leaves with status 0" sh -c "tmux -S '$sock' capture-pane -p -t sagi | grep -q sagi-exited-0"
+
+# ---- NO_COLOR: no colour at all, markers still there ---------------------
+launch "NO_COLOR=1" "'$tmp/mail'"
+wait_for " 21/21" || fail "NO_COLOR list never loaded"
+check "NO_COLOR: no red anywhere" sh -c \
+    "! tmux -S '$sock' capture-pane -p -e -t sagi | grep \"$red\" | cat -v | sed 's/^/# red: /' | grep ."
+check "NO_COLOR: phish still marked" [ "$(screen | grep -c '!! fake')" -ge 8 ]
+T send-keys -t sagi q
+
+# ---- the demo ----------------------------------------------------------
+launch "" "--demo"
+wait_for " 20/20" || fail "the demo never loaded"
+check "the demo shows the seed phish" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Amazon株式会社から緊急のご連絡'"
+T send-keys -t sagi J
+wait_for "moved to Junk" || fail "junk in the demo"
+T send-keys -t sagi q
+wait_for "sagi-exited-0" || fail "demo did not quit"
+check "the demo never touched the shipped files" [ "$(files "$top_srcdir/demo")" = 20 ]
+
+# ---- a real Dovecot ----------------------------------------------------
+server="$tmp/dv"
+$DV start "$server" --watch-pid $$ > "$tmp/start" 2>&1; st=$?
+if [ $st -eq 0 ]; then
+	. "$server/env"
+	$DV append "$server" INBOX "$top_srcdir"/demo/cur/* "$top_srcdir"/demo/new/* > /dev/null
+	launch "" "imap://$IMAP_USER@127.0.0.1:$IMAP_PORT/INBOX --tls starttls --tls-ca-file '$CA_FILE' --password-cmd 'cat $IMAP_PASSWORD_FILE'"
+	wait_for " 20/20" || fail "the IMAP list never loaded"
+	check "IMAP: phish rows are red" sh -c \
+	    "tmux -S '$sock' capture-pane -p -e -t sagi | grep 'fake Amazon' | grep -q \"$red\""
+	T send-keys -t sagi J
+	wait_for "moved to Junk" || fail "IMAP junk not reported"
+	check "IMAP: the server has it in Junk" [ "$($DV count "$server" Junk)" = 1 -a "$($DV count "$server" INBOX)" = 19 ]
+	T send-keys -t sagi M
+	wait_for "Move 7 flagged" || fail "IMAP: no preview"
+	T send-keys -t sagi y
+	wait_for "7 moved to Junk" || fail "IMAP bulk not reported"
+	check "IMAP: all 8 phish in Junk" [ "$($DV count "$server" Junk)" = 8 ]
+	T send-keys -t sagi u
+	wait_for "7 moved back" || fail "IMAP undo not reported"
+	check "IMAP: undo restored 7" [ "$($DV count "$server" INBOX)" = 19 ]
+	T send-keys -t sagi q
+	wait_for "sagi-exited-0" || fail "IMAP session did not quit"
+elif [ $st -eq 77 ]; then
+	echo "# dovecot not installed: IMAP part skipped"
+else
+	cat "$tmp/start"; fail "could not start Dovecot"
+fi
+
+echo "1..$n"
+[ $fails -eq 0 ]

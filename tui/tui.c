@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The interactive interface: the terminal's life cycle (start, resize,
+ * suspend, every way out restores it), the main loop that waits on the
+ * keyboard and the worker at once, and the model the screens draw — rows
+ * copied from the worker's events, filtered and sorted into a view.
+ */
+#include "config.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "buf.h"
+#include "curses-shim.h"
+#include "i18n.h"
+#include "input.h"
+#include "text.h"
+#include "tui.h"
+#include "xalloc.h"
+
+static volatile sig_atomic_t tui_stop;
+
+static double
+tui_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+tui_message(struct tui *t, int err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	free(t->message);
+	va_start(ap, fmt);
+	t->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	t->message_error = err;
+	t->dirty = 1;
+}
+
+struct tui_row *
+tui_current(struct tui *t)
+{
+	if (t->nview == 0 || t->cur >= t->nview)
+		return NULL;
+	return &t->rows[t->view[t->cur]];
+}
+
+static int
+tui_row_cmp(const void *a, const void *b)
+{
+	const struct tui_row *x = a, *y = b;
+
+	return x->r.uid < y->r.uid ? -1 : x->r.uid > y->r.uid;
+}
+
+struct tui_row *
+tui_row_find(struct tui *t, uint32_t uid)
+{
+	struct tui_row	key;
+
+	key.r.uid = uid;
+	return bsearch(&key, t->rows, t->nrows, sizeof *t->rows, tui_row_cmp);
+}
+
+void
+tui_counts(const struct tui *t, size_t *phish, size_t *suspect, size_t *judged)
+{
+	size_t	i;
+
+	*phish = *suspect = *judged = 0;
+	for (i = 0; i < t->nrows; i++) {
+		const struct verdict *v = t->rows[i].r.verdict;
+
+		if (v == NULL)
+			continue;
+		(*judged)++;
+		if (v->level == VERDICT_PHISH)
+			(*phish)++;
+		else if (v->level == VERDICT_SUSPECT)
+			(*suspect)++;
+	}
+}
+
+/* qsort has no context argument: the sort of the view being built. */
+static const struct tui *tui_sorting;
+
+static int
+tui_view_cmp(const void *a, const void *b)
+{
+	const struct tui_row	*x = &tui_sorting->rows[*(const size_t *)a];
+	const struct tui_row	*y = &tui_sorting->rows[*(const size_t *)b];
+	double			 sx, sy;
+
+	if (tui_sorting->sort == TUI_SORT_SCORE) {
+		sx = x->r.verdict != NULL ? x->r.verdict->score : -1e9;
+		sy = y->r.verdict != NULL ? y->r.verdict->score : -1e9;
+		if (sx != sy)
+			return sx > sy ? -1 : 1;
+	} else if (x->r.date != y->r.date)
+		return x->r.date < y->r.date ? -1 : 1;
+	return x->r.uid < y->r.uid ? -1 : x->r.uid > y->r.uid;
+}
+
+void
+tui_view_rebuild(struct tui *t)
+{
+	uint32_t	keep = 0;
+	size_t		i;
+
+	if (tui_current(t) != NULL)
+		keep = tui_current(t)->r.uid;
+	free(t->view);
+	t->view = xcalloc(t->nrows + 1, sizeof *t->view);
+	t->nview = 0;
+	for (i = 0; i < t->nrows; i++) {
+		const struct verdict *v = t->rows[i].r.verdict;
+
+		if (t->limit_flagged && (v == NULL || v->level == VERDICT_CLEAN))
+			continue;
+		t->view[t->nview++] = i;
+	}
+	tui_sorting = t;
+	qsort(t->view, t->nview, sizeof *t->view, tui_view_cmp);
+	tui_sorting = NULL;
+	if (t->cur >= t->nview)
+		t->cur = t->nview > 0 ? t->nview - 1 : 0;
+	for (i = 0; i < t->nview && keep != 0; i++) {
+		if (t->rows[t->view[i]].r.uid == keep) {
+			t->cur = i;
+			break;
+		}
+	}
+	t->dirty = 1;
+}
+
+static void
+tui_row_clear(struct tui_row *row)
+{
+	free(row->r.message_id);
+	free(row->r.from);
+	free(row->r.subject);
+	verdict_free(row->r.verdict);
+	free(row->r.error);
+	memset(row, 0, sizeof *row);
+}
+
+/* The complete list from the worker: adopt it, keeping tags. */
+static void
+tui_take_rows(struct tui *t, struct worker_event *e)
+{
+	struct tui_row	*rows = xcalloc(e->nrows + 1, sizeof *rows);
+	struct tui_row	*old;
+	size_t		 i;
+
+	for (i = 0; i < e->nrows; i++) {
+		rows[i].r = e->rows[i];
+		if ((old = tui_row_find(t, rows[i].r.uid)) != NULL)
+			rows[i].tagged = old->tagged;
+	}
+	for (i = 0; i < t->nrows; i++)
+		tui_row_clear(&t->rows[i]);
+	free(t->rows);
+	t->rows = rows;
+	t->nrows = e->nrows;
+	qsort(t->rows, t->nrows, sizeof *t->rows, tui_row_cmp);
+	free(e->rows);
+	e->rows = NULL;
+	e->nrows = 0;
+	tui_view_rebuild(t);
+}
+
+/* New verdicts for some rows. */
+static void
+tui_take_verdicts(struct tui *t, struct worker_event *e)
+{
+	struct tui_row	*row;
+	size_t		 i;
+
+	for (i = 0; i < e->nrows; i++) {
+		if ((row = tui_row_find(t, e->rows[i].uid)) == NULL)
+			continue;
+		verdict_free(row->r.verdict);
+		row->r.verdict = e->rows[i].verdict;
+		e->rows[i].verdict = NULL;
+		free(row->r.error);
+		row->r.error = e->rows[i].error;
+		e->rows[i].error = NULL;
+	}
+	if (t->limit_flagged || t->sort == TUI_SORT_SCORE)
+		tui_view_rebuild(t);
+	t->dirty = 1;
+}
+
+/* The key bound to action in the index, for hints ("u"). */
+static void
+tui_key_for(struct tui *t, const char *action, char *buf, size_t len)
+{
+	const struct keymap_binding	*b[256];
+	size_t				 n, i;
+
+	n = keymap_bindings(t->keymap, KEYMAP_INDEX, b, SAGI_NITEMS(b));
+	for (i = 0; i < n; i++) {
+		if (strcmp(b[i]->action, action) == 0) {
+			keyname_print(b[i]->key, buf, len);
+			return;
+		}
+	}
+	snprintf(buf, len, ":%s", action);
+}
+
+static void
+tui_report_moved(struct tui *t, const struct store_move_report *rep, int undo)
+{
+	char	key[KEYNAME_MAX];
+	char	*note = NULL;
+
+	if (rep->nnotes > 0)
+		note = text_sanitize_line(rep->notes[rep->nnotes - 1],
+		    strlen(rep->notes[rep->nnotes - 1]));
+	if (rep->moved + rep->marked == rep->requested && rep->requested > 0) {
+		if (undo)
+			tui_message(t, 0, _("%zu moved back to %s"), rep->moved +
+			    rep->marked, rep->dst != NULL ? rep->dst : "?");
+		else {
+			tui_key_for(t, "undo", key, sizeof key);
+			tui_message(t, 0, _("%zu moved to %s — press %s to undo"),
+			    rep->moved + rep->marked,
+			    rep->dst != NULL ? rep->dst : "?", key);
+		}
+	} else
+		tui_message(t, 1, _("%zu of %zu moved to %s: %s"), rep->moved +
+		    rep->marked, rep->requested, rep->dst != NULL ? rep->dst :
+		    "?", note != NULL ? note : _("see the log"));
+	free(note);
+}
+
+/* Builds the pager's lines for the fetched message. */
+static void
+tui_pager_text(struct tui *t)
+{
+	struct tui_row	*row = tui_row_find(t, t->msg_uid);
+	struct buf	 b;
+	const char	*body;
+	char		*s, *def;
+	size_t		 len, i;
+	int		 j;
+
+	buf_init(&b);
+	if (t->msg == NULL) {
+		buf_adds(&b, _("(the message could not be read)\n"));
+		tui_show_text(t, KEYMAP_PAGER, b.data);
+		buf_free(&b);
+		return;
+	}
+	s = text_sanitize_line(msg_date(t->msg), strlen(msg_date(t->msg)));
+	buf_printf(&b, "%s: %s\n", _("Date"), s);
+	free(s);
+	s = xasprintf("%s <%s>", msg_from_display(t->msg), msg_from_addr(t->msg));
+	def = text_sanitize_line(s, strlen(s));
+	buf_printf(&b, "%s: %s\n", _("From"), def);
+	free(def);
+	free(s);
+	s = text_sanitize_line(msg_subject(t->msg), strlen(msg_subject(t->msg)));
+	buf_printf(&b, "%s: %s\n", _("Subject"), s);
+	free(s);
+	if (row != NULL && row->r.verdict != NULL) {
+		s = report_reason_tag(&t->ro, row->r.verdict);
+		buf_printf(&b, "%s: %s %.1f  %s\n", _("Verdict"),
+		    verdict_level_name(row->r.verdict->level),
+		    row->r.verdict->score, s);
+		free(s);
+	}
+	buf_addc(&b, '\n');
+	body = msg_body(t->msg, &len);
+	s = text_sanitize(body, len);
+	buf_adds(&b, s);
+	free(s);
+	if (msg_link_count(t->msg) > 0) {
+		buf_printf(&b, "\n\n%s\n", _("Links (visible text -> real "
+		    "destination; never opened):"));
+		for (i = 0; i < msg_link_count(t->msg); i++) {
+			const struct msg_link *l = msg_link(t->msg, i);
+
+			s = text_sanitize_line(l->text, strlen(l->text));
+			def = analyzer_defang(l->href);
+			j = (int)i + 1;
+			buf_printf(&b, "[%d] %s\n    -> %s\n", j, s, def);
+			free(s);
+			free(def);
+		}
+	}
+	tui_show_text(t, KEYMAP_PAGER, b.data);
+	buf_free(&b);
+}
+
+static void
+tui_take_message(struct tui *t, struct worker_event *e)
+{
+	char	*cause = NULL;
+
+	msg_free(t->msg);
+	free(t->msg_raw);
+	free(t->msg_server_said);
+	t->msg = NULL;
+	t->msg_server_said = NULL;
+	t->msg_uid = e->uid;
+	t->msg_raw = e->data;
+	t->msg_len = e->len;
+	e->data = NULL;
+	if (t->msg_raw != NULL) {
+		t->msg = msg_parse(t->msg_raw, t->msg_len, NULL, &cause);
+		free(cause);
+	}
+	if (t->msg != NULL)
+		t->msg_server_said = analyzer_server_said(t->analyzer, t->msg);
+	if (t->ctx == KEYMAP_PAGER && tui_current(t) != NULL &&
+	    tui_current(t)->r.uid == t->msg_uid)
+		tui_pager_text(t);
+	t->dirty = 1;
+}
+
+void
+tui_want_message(struct tui *t)
+{
+	struct tui_row	*row = tui_current(t);
+
+	if (row == NULL)
+		return;
+	if (t->msg_uid == row->r.uid && t->msg != NULL) {
+		if (t->ctx == KEYMAP_PAGER)
+			tui_pager_text(t);
+		return;
+	}
+	if (t->want_uid == row->r.uid)
+		return;
+	t->want_uid = row->r.uid;
+	worker_fetch(t->worker, row->r.uid);
+	if (t->ctx == KEYMAP_PAGER)
+		tui_show_text(t, KEYMAP_PAGER, _("loading…"));
+}
+
+void
+tui_show_text(struct tui *t, enum keymap_context ctx, const char *text)
+{
+	const char	*p, *nl;
+	size_t		 i;
+
+	for (i = 0; i < t->nlines; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	t->lines = NULL;
+	t->nlines = 0;
+	for (p = text; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		t->lines = xreallocarray(t->lines, t->nlines + 1,
+		    sizeof *t->lines);
+		t->lines[t->nlines++] = xstrndup(p, (size_t)(nl - p));
+		if (*nl == '\0')
+			break;
+	}
+	if (t->ctx != ctx)
+		t->line_top = 0;
+	t->ctx = ctx;
+	t->dirty = 1;
+}
+
+static void
+tui_handle(struct tui *t, struct worker_event *e)
+{
+	switch (e->kind) {
+	case WORKER_OPENED:
+		free(t->store_name);
+		free(t->folder);
+		free(t->junk);
+		t->store_name = e->text;
+		t->folder = e->text2;
+		t->junk = e->text3;
+		e->text = e->text2 = e->text3 = NULL;
+		break;
+	case WORKER_PROGRESS:
+		if (t->phase == NULL || strcmp(t->phase, e->phase) != 0)
+			t->phase_started = tui_now();
+		t->phase = e->phase;
+		t->done = e->done;
+		t->total = e->total;
+		t->busy = 1;
+		break;
+	case WORKER_ROWS:
+		tui_take_rows(t, e);
+		break;
+	case WORKER_VERDICTS:
+		tui_take_verdicts(t, e);
+		break;
+	case WORKER_MOVED:
+	case WORKER_UNDONE:
+		tui_report_moved(t, &e->report, e->kind == WORKER_UNDONE);
+		break;
+	case WORKER_MESSAGE:
+		if (e->uid == t->want_uid)
+			t->want_uid = 0;
+		tui_take_message(t, e);
+		break;
+	case WORKER_MARKED: {
+		struct tui_row *row = tui_row_find(t, e->uid);
+
+		if (row != NULL) {
+			row->r.flags |= STORE_NOTJUNK;
+			row->r.flags &= ~(unsigned int)(STORE_JUNK | STORE_PHISHING);
+		}
+		tui_message(t, 0, "%s", _("marked not phish ($NotJunk)"));
+		break;
+	}
+	case WORKER_ERROR:
+		tui_message(t, 1, "%s", e->text != NULL ? e->text : "?");
+		break;
+	case WORKER_FAILED:
+		t->failed = 1;
+		t->busy = 0;
+		tui_message(t, 1, "%s", e->text != NULL ? e->text : "?");
+		break;
+	case WORKER_IDLE:
+		t->busy = 0;
+		t->phase = NULL;
+		break;
+	}
+	t->dirty = 1;
+}
+
+static void
+tui_on_signal(int sig)
+{
+	(void)sig;
+	tui_stop = 1;
+}
+
+/* A crash must not leave the terminal in raw mode. */
+static void
+tui_on_fatal(int sig)
+{
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+tui_on_oom(void)
+{
+	endwin();
+}
+
+static void
+tui_curses_start(struct tui *t)
+{
+	struct sigaction	sa;
+	static const int	fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+				    SIGABRT };
+	size_t			i;
+
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	timeout(0);
+	curs_set(0);
+	if (t->color && has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(TUI_PAIR_PHISH, COLOR_RED, -1);
+		init_pair(TUI_PAIR_SUSPECT, COLOR_YELLOW, -1);
+		init_pair(TUI_PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
+		init_pair(TUI_PAIR_ERROR, COLOR_RED, -1);
+		init_pair(TUI_PAIR_EVIDENCE, COLOR_BLACK, COLOR_YELLOW);
+	} else
+		t->color = 0;
+	xalloc_set_fatal_hook(tui_on_oom);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tui_on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = tui_on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < SAGI_NITEMS(fatal); i++)
+		sigaction(fatal[i], &sa, NULL);
+	getmaxyx(stdscr, t->height, t->width);
+}
+
+static void
+tui_free(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nrows; i++)
+		tui_row_clear(&t->rows[i]);
+	free(t->rows);
+	free(t->view);
+	for (i = 0; i < t->nlines; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	free(t->store_name);
+	free(t->folder);
+	free(t->junk);
+	free(t->search);
+	free(t->message);
+	free(t->confirm_uids);
+	msg_free(t->msg);
+	free(t->msg_raw);
+	free(t->msg_server_said);
+	keymap_free(t->keymap);
+	diag_free(t->problems);
+}
+
+int
+tui_run(const struct tui_opts *o)
+{
+	struct tui		 t;
+	struct worker_opts	 wo;
+	struct worker_event	*e;
+	struct pollfd		 pfd[2];
+	size_t			 i, nactions;
+	key_code		 key;
+	enum input_result	 r;
+	char			*cause = NULL;
+
+	memset(&t, 0, sizeof t);
+	t.analyzer = o->analyzer;
+	t.ro = o->ro;
+	t.color = o->ro.color;
+	t.ro.color = 0;
+	t.ctx = KEYMAP_INDEX;
+	t.problems = o->problems != NULL ? o->problems : diag_new();
+	{
+		const struct keymap_action *acts = action_keymap_table(&nactions);
+
+		t.keymap = keymap_new(acts, nactions);
+	}
+	keymap_load_string(t.keymap, "default.keys", default_keys_text,
+	    t.problems);
+	for (i = 0; i < o->nkeymap_paths; i++)
+		keymap_load(t.keymap, o->keymap_paths[i], t.problems);
+
+	memset(&wo, 0, sizeof wo);
+	wo.open = o->open;
+	wo.open_ctx = o->open_ctx;
+	wo.analyzer = o->analyzer;
+	if ((t.worker = worker_start(&wo, &cause)) == NULL) {
+		fprintf(stderr, "sagi: %s\n", cause);
+		free(cause);
+		tui_free(&t);
+		return 4;
+	}
+
+	tui_curses_start(&t);
+	if (diag_count(t.problems) > 0)
+		tui_message(&t, 1, _("%zu problems in keymaps or config — "
+		    "press ! to see them"), diag_count(t.problems));
+	t.dirty = 1;
+	while (!t.quit && !tui_stop) {
+		if (t.dirty) {
+			if (t.dirty > 1)
+				clearok(curscr, TRUE);
+			screen_draw(&t);
+			t.dirty = 0;
+		}
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = worker_fd(t.worker);
+		pfd[1].events = POLLIN;
+		/* A slow tick keeps the progress rate moving. */
+		if (poll(pfd, 2, t.busy ? 250 : 1000) < 0)
+			continue;
+		while ((e = worker_next(t.worker)) != NULL) {
+			tui_handle(&t, e);
+			worker_event_free(e);
+		}
+		while ((r = input_read(&key)) != INPUT_NONE) {
+			if (r == INPUT_RESIZE) {
+				getmaxyx(stdscr, t.height, t.width);
+				t.dirty = 2;
+				continue;
+			}
+			tui_dispatch(&t, key);
+			if (t.quit)
+				break;
+		}
+		if (t.busy)
+			t.dirty = 1;
+	}
+	/* Leave the screen first: stopping the worker may take a moment. */
+	endwin();
+	worker_free(t.worker);
+	tui_free(&t);
+	return 0;
+}
