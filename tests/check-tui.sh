@@ -148,6 +148,19 @@ check "NO_COLOR: no red anywhere" sh -c \
 check "NO_COLOR: phish still marked" [ "$(screen | grep -c '!! fake')" -ge 8 ]
 T send-keys -t sagi q
 
+# ---- Japanese: LANG=ja_JP.UTF-8 even where that locale is not installed --
+launch "LANG=ja_JP.UTF-8 LC_ALL=" "'$tmp/mail'"
+wait_for "要注意 3" || fail "no Japanese title"
+check "Japanese: the key bar comes from po/ja.po" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'q:終了'"
+check "Japanese: the reason tag is Amazon偽装" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q '!! Amazon偽装'"
+T send-keys -t sagi w
+wait_for "判定の理由" || fail "no Japanese why-pane"
+check "Japanese: the why-pane explains in Japanese" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q '名乗っていますが'"
+T send-keys -t sagi q
+
 # ---- the demo ----------------------------------------------------------
 launch "" "--demo"
 wait_for " 20/20" || fail "the demo never loaded"

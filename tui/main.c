@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <libintl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,6 +88,29 @@ main_xdg(const char *var, const char *fallback)
 		return xstrdup(v);
 	return xasprintf("%s/%s", home != NULL ? home : "/nonexistent",
 	    fallback);
+}
+
+/*
+ * The locale, and the catalog of interface strings.  A Japanese LANG whose
+ * locale is not installed (common in containers) still gets Japanese:
+ * C.UTF-8 for the characters, LANGUAGE for gettext.
+ */
+static void
+main_locale(void)
+{
+	char	*mo;
+	int	 ja = main_env_lang() == VERDICT_JA;
+
+	if (setlocale(LC_ALL, "") == NULL && ja &&
+	    setlocale(LC_ALL, "C.UTF-8") != NULL)
+		setenv("LANGUAGE", "ja", 0);
+	/* Not installed yet: the catalog the build made. */
+	mo = xasprintf("%s/ja/LC_MESSAGES/%s.mo", LOCALEDIR, PACKAGE);
+	bindtextdomain(PACKAGE, access(mo, R_OK) == 0 ? LOCALEDIR :
+	    SAGI_BUILDDIR "/po/locale");
+	free(mo);
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	textdomain(PACKAGE);
 }
 
 static int
@@ -176,7 +200,7 @@ main(int argc, char **argv)
 	int		 ch, rc, color = -1, from_env;
 	long		 ncpu;
 
-	setlocale(LC_ALL, "");
+	main_locale();
 	/* A server that hangs up must give an error, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof o);
@@ -208,10 +232,14 @@ main(int argc, char **argv)
 			o.report.json = 1;
 			break;
 		case 'L':
-			if (strcmp(optarg, "ja") == 0)
+			if (strcmp(optarg, "ja") == 0) {
 				o.report.lang = VERDICT_JA;
-			else if (strcmp(optarg, "en") == 0)
+				setenv("LANGUAGE", "ja", 1);
+			}
+			else if (strcmp(optarg, "en") == 0) {
 				o.report.lang = VERDICT_EN;
+				setenv("LANGUAGE", "en", 1);
+			}
 			else {
 				fprintf(stderr, "sagi: --lang must be ja or en\n");
 				return CLI_EXIT_USAGE;
