@@ -7,7 +7,7 @@
  * the file image (the "arena") until replaced, so loading costs no
  * allocation per string.  Saving streams through a small buffer.
  *
- * File format, version 1.  "var" is an unsigned LEB128 varint; "str" is a
+ * File format, version 2.  "var" is an unsigned LEB128 varint; "str" is a
  * var of length + 1 (0 for NULL), the bytes and a NUL.
  *	"SAGICACH", version as 4 bytes little-endian,
  *	str account, str mailbox, var uidvalidity, str rules_version,
@@ -15,7 +15,7 @@
  *	count records in ascending uid order:
  *	    var uid (the first) or uid - previous uid - 1 (the others),
  *	    var modseq, var flags, var size, var date (zigzag),
- *	    str message_id, str from, str subject,
+ *	    str message_id, str from, str from_addr, str subject,
  *	    var verdict length + 1 (0 = none) and verdict_encode() bytes,
  *	CRC-32 (IEEE, as zlib's crc32) of everything before, 4 bytes LE.
  */
@@ -41,7 +41,7 @@
 
 #define CACHE_MAGIC		"SAGICACH"
 #define CACHE_MAGIC_LEN		8
-#define CACHE_VERSION		1
+#define CACHE_VERSION		2	/* 2: from_addr */
 /* Five one-byte numbers, three NULL strings, no verdict. */
 #define CACHE_MIN_REC		9
 /* A cache this big is not ours; refuse to read it into memory. */
@@ -330,6 +330,7 @@ cache_rec_clear(const struct cache *c, struct cache_rec *r)
 {
 	cache_str_free(c, r->message_id);
 	cache_str_free(c, r->from);
+	cache_str_free(c, r->from_addr);
 	cache_str_free(c, r->subject);
 	verdict_free(r->verdict);
 }
@@ -401,7 +402,7 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
     int keep_verdicts)
 {
 	struct cache_rec	*r;
-	const char		*s[3];
+	const char		*s[4];
 	uint64_t		 i, gap, flags, date, vlen;
 	size_t			 used;
 	char			*vcause = NULL;
@@ -427,6 +428,7 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
 		    cache_get_str(in, &s[0]) != 0 ||
 		    cache_get_str(in, &s[1]) != 0 ||
 		    cache_get_str(in, &s[2]) != 0 ||
+		    cache_get_str(in, &s[3]) != 0 ||
 		    cache_get_var(in, &vlen) != 0)
 			return -1;
 		if (flags > UINT32_MAX)
@@ -435,7 +437,8 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
 		r->date = (int64_t)((date >> 1) ^ (0 - (date & 1)));
 		r->message_id = (char *)(uintptr_t)s[0];
 		r->from = (char *)(uintptr_t)s[1];
-		r->subject = (char *)(uintptr_t)s[2];
+		r->from_addr = (char *)(uintptr_t)s[2];
+		r->subject = (char *)(uintptr_t)s[3];
 		c->nrecs++;
 		if (vlen-- == 0)
 			continue;
@@ -684,6 +687,7 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 	r.message_id = rec->message_id == NULL ? NULL :
 	    xstrdup(rec->message_id);
 	r.from = rec->from == NULL ? NULL : xstrdup(rec->from);
+	r.from_addr = rec->from_addr == NULL ? NULL : xstrdup(rec->from_addr);
 	r.subject = rec->subject == NULL ? NULL : xstrdup(rec->subject);
 	r.verdict = cache_verdict_dup(rec->verdict, 0);
 
@@ -846,6 +850,7 @@ cache_write(const struct cache *c, struct cache_out *o)
 		cache_out_var(o, (date << 1) ^ (0 - (date >> 63)));
 		cache_out_str(o, r->message_id);
 		cache_out_str(o, r->from);
+		cache_out_str(o, r->from_addr);
 		cache_out_str(o, r->subject);
 		if (r->verdict == NULL) {
 			cache_out_var(o, 0);

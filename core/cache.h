@@ -20,6 +20,7 @@ struct cache_rec {
 	int64_t		 date;		/* time_t of Date: or INTERNALDATE */
 	char		*message_id;	/* NULL allowed for each string */
 	char		*from;
+	char		*from_addr;	/* lower-case address */
 	char		*subject;
 	struct verdict	*verdict;	/* NULL = not classified yet */
 };

@@ -183,11 +183,13 @@ fake_list(struct store *st, char **cause)
 			continue;
 		fresh[i].message_id = was->message_id;
 		fresh[i].from = was->from;
+		fresh[i].from_addr = was->from_addr;
 		fresh[i].subject = was->subject;
 		fresh[i].date = was->date;
 		fresh[i].verdict = was->verdict;
 		fresh[i].error = was->error;
 		was->message_id = was->from = was->subject = was->error = NULL;
+		was->from_addr = NULL;
 		was->verdict = NULL;
 	}
 	store_entries_clear(st);

@@ -398,6 +398,7 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			rec.date = e.date != 0 ? e.date : a.internaldate;
 			rec.message_id = e.message_id;
 			rec.from = e.from;
+			rec.from_addr = e.from_addr;
 			rec.subject = e.subject;
 			cache_put(st->cache, &rec);
 			store_entry_clear(&e);
@@ -449,6 +450,8 @@ store_imap_entries_from_cache(struct store *st)
 		e->message_id = r->message_id != NULL ?
 		    xstrdup(r->message_id) : NULL;
 		e->from = xstrdup(r->from != NULL ? r->from : "");
+		e->from_addr = r->from_addr != NULL ? xstrdup(r->from_addr) :
+		    NULL;
 		e->subject = xstrdup(r->subject != NULL ? r->subject : "");
 		e->date = r->date;
 		e->size = r->size;

@@ -704,11 +704,13 @@ maildir_commit(struct store *st, struct maildir_scan *sc, size_t n)
 		}
 		sc[i].e.message_id = was->message_id;
 		sc[i].e.from = was->from;
+		sc[i].e.from_addr = was->from_addr;
 		sc[i].e.subject = was->subject;
 		sc[i].e.date = was->date;
 		sc[i].e.verdict = was->verdict;
 		sc[i].e.error = was->error;
 		was->message_id = was->from = was->subject = was->error = NULL;
+		was->from_addr = NULL;
 		was->verdict = NULL;
 	}
 	store_entries_clear(st);

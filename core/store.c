@@ -75,6 +75,7 @@ store_entry_clear(struct store_entry *e)
 {
 	free(e->message_id);
 	free(e->from);
+	free(e->from_addr);
 	free(e->subject);
 	verdict_free(e->verdict);
 	free(e->error);
@@ -274,6 +275,7 @@ store_entry_fill_headers(struct store_entry *e, const char *hdr, size_t len)
 	}
 	free(e->message_id);
 	free(e->from);
+	free(e->from_addr);
 	free(e->subject);
 	s = msg_message_id(m);
 	e->message_id = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
@@ -281,6 +283,8 @@ store_entry_fill_headers(struct store_entry *e, const char *hdr, size_t len)
 	if (s == NULL || *s == '\0')
 		s = msg_from_addr(m);
 	e->from = xstrdup(s != NULL ? s : "");
+	s = msg_from_addr(m);
+	e->from_addr = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
 	s = msg_subject(m);
 	e->subject = xstrdup(s != NULL ? s : "");
 	if ((e->date = store_parse_date(msg_date(m))) == 0)

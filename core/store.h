@@ -22,6 +22,7 @@ struct store_entry {
 	uint32_t	 uid;		/* IMAP UID; Maildir: a number fixed at open */
 	char		*message_id;	/* without <>; NULL when absent */
 	char		*from;		/* decoded display name or address */
+	char		*from_addr;	/* the address, lower-case; NULL when none */
 	char		*subject;	/* decoded, not sanitised for a terminal */
 	int64_t		 date;		/* Date: header, else arrival; 0 unknown */
 	uint64_t	 size;

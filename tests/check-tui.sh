@@ -166,6 +166,15 @@ launch "" "--demo"
 wait_for " 20/20" || fail "the demo never loaded"
 check "the demo shows the seed phish" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Amazon株式会社から緊急のご連絡'"
+# "Not phish" remembers the sender (in the demo's own config), and bulk
+# moves then leave that sender's mail alone.
+T send-keys -t sagi N
+wait_for "is now a trusted sender" || fail "N did not trust the sender"
+T send-keys -t sagi M
+wait_for "Move [0-9]+ flagged" || fail "no preview after N"
+check "a trusted sender's phish is left out of the bulk move" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -qE 'Move [1-7] flagged'"
+T send-keys -t sagi n
 T send-keys -t sagi J
 wait_for "moved to Junk" || fail "junk in the demo"
 T send-keys -t sagi q

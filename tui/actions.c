@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "actions.h"
+#include "conf.h"
 #include "buf.h"
 #include "i18n.h"
 #include "tui.h"
@@ -218,11 +219,11 @@ act_tag(struct tui *t, const char *arg)
 }
 
 static int
-act_is_flagged(const struct tui_row *row)
+act_is_flagged(const struct tui *t, const struct tui_row *row)
 {
 	return row->r.verdict != NULL &&
 	    row->r.verdict->level == VERDICT_PHISH &&
-	    !(row->r.flags & STORE_NOTJUNK);
+	    !(row->r.flags & STORE_NOTJUNK) && !tui_trusted(t, row);
 }
 
 static enum act_result
@@ -232,7 +233,7 @@ act_tag_flagged(struct tui *t, const char *arg)
 
 	(void)arg;
 	for (i = 0; i < t->nrows; i++) {
-		if (act_is_flagged(&t->rows[i])) {
+		if (act_is_flagged(t, &t->rows[i])) {
 			t->rows[i].tagged = 1;
 			n++;
 		}
@@ -274,7 +275,7 @@ act_junk_flagged(struct tui *t, const char *arg)
 	for (i = 0; i < t->nrows; i++) {
 		char *tag;
 
-		if (!act_is_flagged(&t->rows[i]))
+		if (!act_is_flagged(t, &t->rows[i]))
 			continue;
 		t->confirm_uids[t->nconfirm++] = t->rows[i].r.uid;
 		tag = report_reason_tag(&t->ro, t->rows[i].r.verdict);
@@ -317,6 +318,26 @@ act_undo(struct tui *t, const char *arg)
 	return ACT_DONE;
 }
 
+/* Remembers the sender in the config file and in the account in memory. */
+static void
+act_trust_sender(struct tui *t, const char *addr)
+{
+	struct account	*a = t->account;
+	char		*cause = NULL;
+
+	if (a == NULL || t->conf_path == NULL || a->name == NULL ||
+	    account_trusts_sender(a, addr))
+		return;
+	if (conf_add_trusted_sender(t->conf_path, a->name, addr, &cause) != 0) {
+		tui_message(t, 1, _("could not remember %s: %s"), addr, cause);
+		free(cause);
+		return;
+	}
+	a->trusted_senders = xreallocarray(a->trusted_senders,
+	    a->ntrusted_senders + 1, sizeof *a->trusted_senders);
+	a->trusted_senders[a->ntrusted_senders++] = xstrdup(addr);
+}
+
 static enum act_result
 act_not_phish(struct tui *t, const char *arg)
 {
@@ -326,6 +347,8 @@ act_not_phish(struct tui *t, const char *arg)
 	if (row == NULL)
 		return ACT_NOTHING;
 	worker_not_junk(t->worker, row->r.uid);
+	if (row->r.from_addr != NULL)
+		act_trust_sender(t, row->r.from_addr);
 	return ACT_DONE;
 }
 

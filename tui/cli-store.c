@@ -352,8 +352,10 @@ cli_junk(const struct cli_opts *o)
 
 		if (e->verdict == NULL || e->verdict->level < o->mb.level)
 			continue;
-		/* The user said "not phish" about it, here or elsewhere. */
-		if (e->flags & STORE_NOTJUNK)
+		/* The user said "not phish" about it, or trusts its sender. */
+		if ((e->flags & STORE_NOTJUNK) ||
+		    (e->from_addr != NULL &&
+		    account_trusts_sender(&cs.acct, e->from_addr)))
 			continue;
 		uids[n++] = e->uid;
 		tag = report_reason_tag(&o->report, e->verdict);

@@ -162,6 +162,8 @@ cli_tui(const struct cli_opts *o, const char *target, int demo)
 	struct analyzer		*a;
 	struct stat		 st;
 	char			*demo_dir = NULL, *maildir = NULL, *journal = NULL;
+	char			*demo_conf = NULL;
+	const char		*conf_path = o->mb.conf_path;
 	int			 rc;
 
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0) {
@@ -184,6 +186,9 @@ cli_tui(const struct cli_opts *o, const char *target, int demo)
 		t.acct.name = xstrdup("demo");
 		journal = xasprintf("%s/journal", demo_dir);
 		ao.mb.journal_path = journal;
+		/* The demo's "not phish" must not write the user's config. */
+		demo_conf = xasprintf("%s/config", demo_dir);
+		conf_path = demo_conf;
 	} else if (target != NULL && o->mb.url == NULL) {
 		if (stat(target, &st) != 0 || !S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "sagi: %s is not a Maildir (an mbox can "
@@ -194,6 +199,8 @@ cli_tui(const struct cli_opts *o, const char *target, int demo)
 		}
 		t.acct.maildir = xstrdup(target);
 		t.acct.name = xstrdup(target);
+		/* Not an account of the config file: nothing to remember in. */
+		conf_path = NULL;
 		if (o->mb.over.junk_folder != NULL)
 			t.acct.junk_folder = xstrdup(o->mb.over.junk_folder);
 	} else {
@@ -214,6 +221,8 @@ cli_tui(const struct cli_opts *o, const char *target, int demo)
 	to.open_ctx = &t;
 	to.analyzer = a;
 	to.ro = o->report;
+	to.account = &t.acct;
+	to.conf_path = conf_path;
 	if (o->keys_path != NULL && access(o->keys_path, R_OK) == 0)
 		to.keymap_paths[to.nkeymap_paths++] = o->keys_path;
 	rc = tui_run(&to);
@@ -226,5 +235,6 @@ out:
 		free(demo_dir);
 	}
 	free(journal);
+	free(demo_conf);
 	return rc;
 }

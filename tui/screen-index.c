@@ -93,7 +93,7 @@ screen_index_row(struct tui *t, int y, int w, size_t vi)
 	snprintf(flags, sizeof flags, "%c%c", row->tagged ? '*' : ' ',
 	    (row->r.flags & STORE_NOTJUNK) ? 'N' :
 	    (row->r.flags & STORE_PHISHING) ? 'P' :
-	    (row->r.flags & STORE_JUNK) ? 'J' : ' ');
+	    (row->r.flags & STORE_JUNK) ? 'J' : tui_trusted(t, row) ? 'T' : ' ');
 	if (row->r.verdict != NULL && t->color) {
 		if (row->r.verdict->level == VERDICT_PHISH)
 			attr = COLOR_PAIR(TUI_PAIR_PHISH) | A_BOLD;
@@ -127,6 +127,11 @@ screen_index_row(struct tui *t, int y, int w, size_t vi)
 	}
 	attroff(attr);
 }
+
+/* The progress phases core names (store.h), listed for the translators. */
+static const char *const screen_phases[] SAGI_UNUSED = {
+	N_("listing"), N_("classifying"), N_("moving"), N_("connecting"),
+};
 
 static void
 screen_title(struct tui *t)

@@ -75,6 +75,13 @@ tui_row_find(struct tui *t, uint32_t uid)
 	return bsearch(&key, t->rows, t->nrows, sizeof *t->rows, tui_row_cmp);
 }
 
+int
+tui_trusted(const struct tui *t, const struct tui_row *row)
+{
+	return t->account != NULL && row->r.from_addr != NULL &&
+	    account_trusts_sender(t->account, row->r.from_addr);
+}
+
 void
 tui_counts(const struct tui *t, size_t *phish, size_t *suspect, size_t *judged)
 {
@@ -422,7 +429,12 @@ tui_handle(struct tui *t, struct worker_event *e)
 			row->r.flags |= STORE_NOTJUNK;
 			row->r.flags &= ~(unsigned int)(STORE_JUNK | STORE_PHISHING);
 		}
-		tui_message(t, 0, "%s", _("marked not phish ($NotJunk)"));
+		if (row != NULL && tui_trusted(t, row))
+			tui_message(t, 0, _("marked not phish; %s is now a "
+			    "trusted sender: bulk moves leave its mail alone"),
+			    row->r.from_addr);
+		else
+			tui_message(t, 0, "%s", _("marked not phish ($NotJunk)"));
 		break;
 	}
 	case WORKER_ERROR:
@@ -540,6 +552,8 @@ tui_run(const struct tui_opts *o)
 
 	memset(&t, 0, sizeof t);
 	t.analyzer = o->analyzer;
+	t.account = o->account;
+	t.conf_path = o->conf_path;
 	t.ro = o->ro;
 	t.color = o->ro.color;
 	t.ro.color = 0;

@@ -78,6 +78,8 @@ struct tui {
 	enum keymap_context	 back_ctx;	/* where close-message returns */
 
 	struct diag		*problems;	/* keymap/config problems, shown on ! */
+	struct account		*account;	/* borrowed: its trusted senders */
+	const char		*conf_path;	/* where "not phish" remembers them */
 	int			 quit;
 	int			 dirty;		/* redraw needed */
 };
@@ -97,6 +99,8 @@ void			 tui_show_text(struct tui *t, enum keymap_context ctx,
 /* Asks the worker for the current message when the why-pane or the pager
  * needs it. */
 void			 tui_want_message(struct tui *t);
+/* The user said this row's sender is trusted ("not phish" earlier). */
+int			 tui_trusted(const struct tui *t, const struct tui_row *row);
 /* Counts of phish and suspicious rows. */
 void			 tui_counts(const struct tui *t, size_t *phish,
 			    size_t *suspect, size_t *judged);
@@ -111,6 +115,8 @@ struct tui_opts {
 	size_t			 nkeymap_paths;
 	const char		*default_keys;		/* path of default.keys */
 	struct diag		*problems;		/* adopted */
+	struct account		*account;		/* borrowed, may be NULL */
+	const char		*conf_path;		/* may be NULL */
 };
 int			 tui_run(const struct tui_opts *o);
 

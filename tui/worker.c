@@ -166,6 +166,7 @@ worker_row_copy(struct worker_row *row, const struct store_entry *e)
 	row->uid = e->uid;
 	row->message_id = worker_strdup(e->message_id);
 	row->from = worker_strdup(e->from);
+	row->from_addr = e->from_addr != NULL ? xstrdup(e->from_addr) : NULL;
 	row->subject = worker_strdup(e->subject);
 	row->date = e->date;
 	row->size = e->size;
@@ -179,6 +180,7 @@ worker_row_clear(struct worker_row *row)
 {
 	free(row->message_id);
 	free(row->from);
+	free(row->from_addr);
 	free(row->subject);
 	verdict_free(row->verdict);
 	free(row->error);

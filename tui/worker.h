@@ -21,6 +21,7 @@ struct worker_row {
 	uint32_t	 uid;
 	char		*message_id;	/* NULL when absent */
 	char		*from;		/* not sanitised for a terminal */
+	char		*from_addr;	/* lower-case address, or NULL */
 	char		*subject;	/* not sanitised for a terminal */
 	int64_t		 date;
 	uint64_t	 size;
