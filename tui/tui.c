@@ -71,6 +71,8 @@ tui_row_find(struct tui *t, uint32_t uid)
 {
 	struct tui_row	key;
 
+	if (t->nrows == 0)
+		return NULL;
 	key.r.uid = uid;
 	return bsearch(&key, t->rows, t->nrows, sizeof *t->rows, tui_row_cmp);
 }
