@@ -158,11 +158,7 @@ tui_view_rebuild(struct tui *t)
 static void
 tui_row_clear(struct tui_row *row)
 {
-	free(row->r.message_id);
-	free(row->r.from);
-	free(row->r.subject);
-	verdict_free(row->r.verdict);
-	free(row->r.error);
+	worker_row_clear(&row->r);
 	memset(row, 0, sizeof *row);
 }
 
