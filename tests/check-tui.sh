@@ -31,16 +31,31 @@ T() { tmux -S "$sock" "$@"; }
 red="$(printf '\033')\[[0-9;]*31m"
 screen() { T capture-pane -p -t sagi; }
 screen_e() { T capture-pane -p -e -t sagi; }
-# Waits until the screen shows pattern (grep -E), at most 20 s.
+# Waits until the screen shows pattern (grep -E), at most 20 s, and then
+# until it stops changing: tmux may be caught halfway through a redraw.
 wait_for() {
 	i=0
 	while [ $i -lt 200 ]; do
-		screen | grep -qE "$1" && return 0
+		if screen | grep -qE "$1"; then
+			settle
+			return 0
+		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
 	echo "# timed out waiting for: $1"; screen | sed 's/^/# /'
 	return 1
+}
+settle() {
+	j=0
+	screen_e > "$tmp/settle.a"
+	while [ $j -lt 25 ]; do
+		sleep 0.2
+		screen_e > "$tmp/settle.b"
+		cmp -s "$tmp/settle.a" "$tmp/settle.b" && return 0
+		mv "$tmp/settle.b" "$tmp/settle.a"
+		j=$((j + 1))
+	done
 }
 # Starts sagi with the given arguments in a fresh 120x40 pane.
 launch() {
