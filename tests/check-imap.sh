@@ -257,5 +257,38 @@ check "the report names the folder in UTF-8" grep -q "moved to 迷惑メール" 
 sagi undo "$(url)" > /dev/null 2> "$tmp/err"
 check "undo from 迷惑メール" [ "$(count 迷惑メール)" = 0 -a "$(count INBOX)" = 20 ]
 
+# ---- 7. A big message: header and text parts through BODYSTRUCTURE -----
+# The seed phish with a 1.5 MB attachment: the classifier gets the header
+# and the text part only, and must judge it as it judges the whole file.
+$PY - "$top_srcdir/demo/cur/1673829309.M1P1.sagi-demo:2,S" "$tmp/big.eml" <<'EOF'
+import sys, base64, random
+raw = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n")
+head, body = raw.split(b"\n\n", 1)
+keep, ctype, skip = [], [], False
+for line in head.split(b"\n"):
+    if line[:1] in (b" ", b"\t"):
+        (ctype if skip else keep).append(line)
+        continue
+    low = line.lower()
+    skip = low.startswith(b"content-type:") or low.startswith(b"content-transfer-encoding:")
+    (ctype if skip else keep).append(line)
+random.seed(1)
+blob = base64.encodebytes(bytes(random.getrandbits(8) for _ in range(1100000)))
+out = b"\n".join(keep) + b'\nContent-Type: multipart/mixed; boundary="BIG"\n\n--BIG\n' + \
+    b"\n".join(ctype) + b"\n\n" + body + b'\n--BIG\nContent-Type: application/pdf; name="invoice.pdf"\n' + \
+    b'Content-Disposition: attachment; filename="invoice.pdf"\nContent-Transfer-Encoding: base64\n\n' + \
+    blob + b"--BIG--\n"
+open(sys.argv[2], "wb").write(out)
+EOF
+$DV append "$DOVECOT_DIR" INBOX "$tmp/big.eml" > /dev/null
+sagi scan --json "$(url)" > "$tmp/b1.json" 2>&1
+timeout 60 "$SAGI" scan --json "$tmp/big.eml" > "$tmp/b2.json" 2>&1
+check "a 1.5 MB message is judged over IMAP as from the file" $PY -c 'import json,sys
+imap = [json.loads(l) for l in open(sys.argv[1])]
+big = max(imap, key=lambda r: r["uid"])      # the message appended last
+local = json.loads(open(sys.argv[2]).readline())
+assert (big["level"], big["score"]) == (local["level"], local["score"]) == ("phish", local["score"]), (big, local)' \
+    "$tmp/b1.json" "$tmp/b2.json"
+
 echo "1..$n"
 [ $fails -eq 0 ]
