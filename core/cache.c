@@ -275,46 +275,6 @@ cache_get_str(struct cache_in *in, const char **out)
 	return 0;
 }
 
-static struct verdict *
-cache_verdict_dup(const struct verdict *v, unsigned int depth)
-{
-	struct verdict	*d;
-	size_t		 i;
-
-	if (v == NULL)
-		return NULL;
-	d = verdict_new();
-	d->score = v->score;
-	d->level = v->level;
-	if (v->hits != NULL && v->nhits > 0) {
-		d->hits = xcalloc(v->nhits, sizeof *d->hits);
-		d->nhits = v->nhits;
-	}
-	for (i = 0; i < d->nhits; i++) {
-		d->hits[i].rule = v->hits[i].rule == NULL ? NULL :
-		    xstrdup(v->hits[i].rule);
-		d->hits[i].score = v->hits[i].score;
-		d->hits[i].explain[0] = v->hits[i].explain[0] == NULL ? NULL :
-		    xstrdup(v->hits[i].explain[0]);
-		d->hits[i].explain[1] = v->hits[i].explain[1] == NULL ? NULL :
-		    xstrdup(v->hits[i].explain[1]);
-		d->hits[i].evidence = v->hits[i].evidence == NULL ? NULL :
-		    xstrdup(v->hits[i].evidence);
-	}
-	d->brand = v->brand == NULL ? NULL : xstrdup(v->brand);
-	d->brand_name = v->brand_name == NULL ? NULL : xstrdup(v->brand_name);
-	for (i = 0; i < 2; i++) {
-		d->advice_check[i] = v->advice_check[i] == NULL ? NULL :
-		    xstrdup(v->advice_check[i]);
-		d->advice_victim[i] = v->advice_victim[i] == NULL ? NULL :
-		    xstrdup(v->advice_victim[i]);
-	}
-	/* Same bound as the file format, so what is cached can be saved. */
-	if (depth < VERDICT_CODEC_MAX_DEPTH)
-		d->forwarded = cache_verdict_dup(v->forwarded, depth + 1);
-	return d;
-}
-
 /* Strings inside the arena belong to it; the rest were allocated. */
 static void
 cache_str_free(const struct cache *c, char *s)
@@ -689,7 +649,7 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 	r.from = rec->from == NULL ? NULL : xstrdup(rec->from);
 	r.from_addr = rec->from_addr == NULL ? NULL : xstrdup(rec->from_addr);
 	r.subject = rec->subject == NULL ? NULL : xstrdup(rec->subject);
-	r.verdict = cache_verdict_dup(rec->verdict, 0);
+	r.verdict = verdict_dup(rec->verdict);
 
 	i = cache_find(c, r.uid, &found);
 	if (found)

@@ -456,7 +456,7 @@ store_imap_entries_from_cache(struct store *st)
 		e->date = r->date;
 		e->size = r->size;
 		e->flags = r->flags;
-		e->verdict = store_verdict_dup(r->verdict);
+		e->verdict = verdict_dup(r->verdict);
 	}
 }
 

@@ -72,8 +72,6 @@ int		 store_progress(struct store *st, const char *phase, size_t done,
 /* Appends a formatted note to rep. */
 void		 store_report_note(struct store_move_report *rep,
 		    const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);
-/* A deep copy (through the cache encoding). */
-struct verdict	*store_verdict_dup(const struct verdict *v);
 /* Parses the From/Subject/Message-ID/Date of a header block into e. */
 void		 store_entry_fill_headers(struct store_entry *e,
 		    const char *hdr, size_t len);

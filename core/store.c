@@ -211,27 +211,6 @@ store_move_report_clear(struct store_move_report *rep)
 	memset(rep, 0, sizeof *rep);
 }
 
-struct verdict *
-store_verdict_dup(const struct verdict *v)
-{
-	struct buf	 b;
-	struct verdict	*copy;
-	size_t		 used;
-	char		*cause = NULL;
-
-	if (v == NULL)
-		return NULL;
-	buf_init(&b);
-	verdict_encode(v, &b);
-	copy = verdict_decode((const unsigned char *)b.data, b.len, &used,
-	    &cause);
-	/* Our own encoding always decodes; anything else is a bug. */
-	if (copy == NULL)
-		abort();
-	buf_free(&b);
-	return copy;
-}
-
 /* RFC 5322 date-time to seconds since the epoch; 0 when unparsable. */
 static int64_t
 store_parse_date(const char *s)
@@ -340,7 +319,7 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 		if (job->verdict != NULL) {
 			if (st->cache != NULL)
 				cache_set_verdict_take(st->cache, job->uid,
-				    store_verdict_dup(job->verdict));
+				    verdict_dup(job->verdict));
 			verdict_free(e->verdict);
 			e->verdict = job->verdict;
 			job->verdict = NULL;

@@ -14,7 +14,7 @@
 
 #define VERDICT_CODEC_VERSION	1
 /* Forwarded verdicts below the top one that are encoded and accepted. */
-#define VERDICT_CODEC_MAX_DEPTH	4
+#define VERDICT_CODEC_MAX_DEPTH	VERDICT_MAX_DEPTH
 
 /*
  * Appends the encoding of v (borrowed) to out, which must be initialised.

@@ -125,3 +125,50 @@ verdict_level_name(enum verdict_level level)
 	}
 	return "unknown";
 }
+
+static char *
+verdict_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static struct verdict *
+verdict_dup_depth(const struct verdict *v, unsigned int depth)
+{
+	struct verdict	*c;
+	size_t		 i, l;
+
+	if (v == NULL)
+		return NULL;
+	c = verdict_new();
+	c->score = v->score;
+	c->level = v->level;
+	if (v->nhits > 0) {
+		c->hits = xcalloc(v->nhits, sizeof *c->hits);
+		c->nhits = v->nhits;
+	}
+	for (i = 0; i < v->nhits; i++) {
+		c->hits[i].rule = verdict_strdup(v->hits[i].rule);
+		c->hits[i].score = v->hits[i].score;
+		for (l = 0; l < 2; l++)
+			c->hits[i].explain[l] = verdict_strdup(v->hits[i].explain[l]);
+		c->hits[i].evidence = verdict_strdup(v->hits[i].evidence);
+	}
+	c->brand = verdict_strdup(v->brand);
+	c->brand_name = verdict_strdup(v->brand_name);
+	for (l = 0; l < 2; l++) {
+		c->advice_check[l] = verdict_strdup(v->advice_check[l]);
+		c->advice_victim[l] = verdict_strdup(v->advice_victim[l]);
+	}
+	/* Forwards inside forwards stop somewhere; the cache file and the
+	 * codec keep the same bound. */
+	if (depth < VERDICT_MAX_DEPTH)
+		c->forwarded = verdict_dup_depth(v->forwarded, depth + 1);
+	return c;
+}
+
+struct verdict *
+verdict_dup(const struct verdict *v)
+{
+	return verdict_dup_depth(v, 0);
+}

@@ -38,6 +38,12 @@ void			 verdict_free(struct verdict *v);
 void			 verdict_add_hit(struct verdict *v, const char *rule, double score,
 			    const char *explain_en, const char *explain_ja,
 			    const char *evidence);
+/* Nesting kept of forwarded verdicts (a forward of a forward…). */
+#define VERDICT_MAX_DEPTH	4
+
+/* A deep copy (forwarded verdicts too, VERDICT_MAX_DEPTH deep); NULL for
+ * NULL. */
+struct verdict		*verdict_dup(const struct verdict *v);
 /* Sums scores, sorts hits and sets the level from the thresholds. */
 void			 verdict_finish(struct verdict *v, double suspect_at, double phish_at);
 

@@ -49,6 +49,7 @@ report_utf8(const char *s)
 {
 	struct buf		 b;
 	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*run = p;	/* valid bytes not yet copied */
 
 	buf_init(&b);
 	while (*p != '\0') {
@@ -70,13 +71,14 @@ report_utf8(const char *s)
 		    (n == 3 && *p == 0xED && p[1] >= 0xA0) ||
 		    (n == 4 && *p == 0xF0 && p[1] < 0x90) ||
 		    (n == 4 && *p == 0xF4 && p[1] >= 0x90)) {
+			buf_add(&b, run, (size_t)(p - run));
 			buf_adds(&b, "\xEF\xBF\xBD");
-			p++;
+			run = ++p;
 			continue;
 		}
-		buf_add(&b, p, n);
 		p += n;
 	}
+	buf_add(&b, run, (size_t)(p - run));
 	return buf_take(&b);
 }
 

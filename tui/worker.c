@@ -127,39 +127,6 @@ worker_strdup(const char *s)
  * A deep copy.  struct verdict is public and plain, so the copy needs no
  * codec; a field added to it must be added here too.
  */
-static struct verdict *
-worker_verdict_dup(const struct verdict *v)
-{
-	struct verdict	*c;
-	size_t		 i, l;
-
-	if (v == NULL)
-		return NULL;
-	c = verdict_new();
-	c->score = v->score;
-	c->level = v->level;
-	if (v->nhits > 0) {
-		c->hits = xcalloc(v->nhits, sizeof *c->hits);
-		c->nhits = v->nhits;
-	}
-	for (i = 0; i < v->nhits; i++) {
-		c->hits[i].rule = worker_strdup(v->hits[i].rule);
-		c->hits[i].score = v->hits[i].score;
-		for (l = 0; l < 2; l++)
-			c->hits[i].explain[l] =
-			    worker_strdup(v->hits[i].explain[l]);
-		c->hits[i].evidence = worker_strdup(v->hits[i].evidence);
-	}
-	c->brand = worker_strdup(v->brand);
-	c->brand_name = worker_strdup(v->brand_name);
-	for (l = 0; l < 2; l++) {
-		c->advice_check[l] = worker_strdup(v->advice_check[l]);
-		c->advice_victim[l] = worker_strdup(v->advice_victim[l]);
-	}
-	c->forwarded = worker_verdict_dup(v->forwarded);
-	return c;
-}
-
 static void
 worker_row_copy(struct worker_row *row, const struct store_entry *e)
 {
@@ -171,7 +138,7 @@ worker_row_copy(struct worker_row *row, const struct store_entry *e)
 	row->date = e->date;
 	row->size = e->size;
 	row->flags = e->flags;
-	row->verdict = worker_verdict_dup(e->verdict);
+	row->verdict = verdict_dup(e->verdict);
 	row->error = worker_strdup(e->error);
 }
 
