@@ -163,6 +163,32 @@ check "NO_COLOR: no red anywhere" sh -c \
 check "NO_COLOR: phish still marked" [ "$(screen | grep -c '!! fake')" -ge 8 ]
 T send-keys -t sagi q
 
+# ---- the user's keymap: bindings change, the key bar follows, problems
+# are collected and shown on !, never fatal --------------------------------
+mkdir -p "$XDG_CONFIG_HOME/sagi"
+printf 'unbind index J\nbind index X junk-message\nbind index K no-such-action\n' \
+    > "$XDG_CONFIG_HOME/sagi/keys"
+launch "" "'$tmp/mail'"
+wait_for " 21/21" || fail "list with a user keymap"
+check "a problem in the user's keymap is announced" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q '1 problems in keymaps'"
+check "the key bar shows the user's key" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'X:Junk'"
+T send-keys -t sagi '!'
+wait_for "keys:3:" || fail "! does not show the problem"
+check "! names the file and line of the problem" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'sagi/keys:3:.*no-such-action'"
+T send-keys -t sagi q
+T send-keys -t sagi J
+wait_for "J is not bound" || fail "J still bound after unbind"
+T send-keys -t sagi X
+wait_for "moved to Junk" || fail "X did not junk"
+check "the rebound key moved the message" [ "$(files "$tmp/mail/.Junk")" = 1 ]
+T send-keys -t sagi u
+wait_for "moved back" || fail "undo after X"
+T send-keys -t sagi q
+rm -f "$XDG_CONFIG_HOME/sagi/keys"
+
 # ---- Japanese: LANG=ja_JP.UTF-8 even where that locale is not installed --
 launch "LANG=ja_JP.UTF-8 LC_ALL=" "'$tmp/mail'"
 wait_for "要注意 3" || fail "no Japanese title"

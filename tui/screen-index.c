@@ -176,24 +176,63 @@ screen_title(struct tui *t)
 		attroff(A_REVERSE);
 }
 
+/* The key bar, from the bindings, so a user's keymap shows its own keys. */
+struct screen_hint {
+	const char	*action;
+	const char	*label;
+};
+
+static const struct screen_hint screen_hints_index[] = {
+	{ "quit", N_("Quit") }, { "open-message", N_("Open") },
+	{ "toggle-explain", N_("Why") }, { "junk-message", N_("Junk") },
+	{ "junk-flagged", N_("Junk flagged") }, { "undo", N_("Undo") },
+	{ "limit-flagged", N_("Limit") }, { "help", N_("Help") },
+};
+static const struct screen_hint screen_hints_pager[] = {
+	{ "close-message", N_("Back") }, { "page-down", N_("Page") },
+	{ "junk-message", N_("Junk") }, { "not-phish", N_("Not phish") },
+	{ "toggle-explain", N_("Why") }, { "help", N_("Help") },
+};
+static const struct screen_hint screen_hints_help[] = {
+	{ "close-message", N_("Back") }, { "page-down", N_("Page") },
+};
+
 static void
-screen_bottom(struct tui *t)
+screen_hints(struct tui *t, char *out, size_t len)
 {
-	const char	*hint;
-	char		 buf[512];
+	const struct screen_hint	*h;
+	size_t				 n, i, at = 0;
+	char				 key[KEYNAME_MAX];
 
 	switch (t->ctx) {
 	case KEYMAP_PAGER:
-		hint = _("q:Back  Space:Page  J:Junk  N:Not phish  w:Why  ?:Help");
+		h = screen_hints_pager;
+		n = SAGI_NITEMS(screen_hints_pager);
 		break;
 	case KEYMAP_HELP:
-		hint = _("q:Back  Space:Page");
+		h = screen_hints_help;
+		n = SAGI_NITEMS(screen_hints_help);
 		break;
 	default:
-		hint = _("q:Quit  Enter:Open  w:Why  J:Junk  M:Junk flagged  "
-		    "u:Undo  l:Limit  ?:Help");
+		h = screen_hints_index;
+		n = SAGI_NITEMS(screen_hints_index);
 		break;
 	}
+	out[0] = '\0';
+	for (i = 0; i < n && at < len; i++) {
+		if (!tui_key_for(t, t->ctx, h[i].action, key, sizeof key))
+			continue;
+		at += (size_t)snprintf(out + at, len - at, "%s%s:%s",
+		    at > 0 ? "  " : "", key, _(h[i].label));
+	}
+}
+
+static void
+screen_bottom(struct tui *t)
+{
+	char		 hint[512], buf[512];
+
+	screen_hints(t, hint, sizeof hint);
 	attron(A_REVERSE);
 	screen_put(t->height - 2, 0, t->width, hint);
 	attroff(A_REVERSE);

@@ -209,21 +209,31 @@ tui_take_verdicts(struct tui *t, struct worker_event *e)
 	t->dirty = 1;
 }
 
-/* The key bound to action in the index, for hints ("u"). */
-static void
-tui_key_for(struct tui *t, const char *action, char *buf, size_t len)
+int
+tui_key_for(const struct tui *t, enum keymap_context ctx, const char *action,
+    char *buf, size_t len)
 {
 	const struct keymap_binding	*b[256];
-	size_t				 n, i;
+	enum keymap_context		 c[2];
+	size_t				 n, i, k;
 
-	n = keymap_bindings(t->keymap, KEYMAP_INDEX, b, SAGI_NITEMS(b));
-	for (i = 0; i < n; i++) {
-		if (strcmp(b[i]->action, action) == 0) {
-			keyname_print(b[i]->key, buf, len);
-			return;
+	c[0] = ctx;
+	c[1] = KEYMAP_GLOBAL;
+	for (k = 0; k < 2; k++) {
+		n = keymap_bindings(t->keymap, c[k], b, SAGI_NITEMS(b));
+		for (i = 0; i < n; i++) {
+			/* A binding in ctx hides the global one for its key. */
+			if (k == 1 && keymap_lookup(t->keymap, ctx, b[i]->key) !=
+			    b[i])
+				continue;
+			if (strcmp(b[i]->action, action) == 0) {
+				keyname_print(b[i]->key, buf, len);
+				return 1;
+			}
 		}
 	}
-	snprintf(buf, len, ":%s", action);
+	snprintf(buf, len, "%s", "");
+	return 0;
 }
 
 static void
@@ -240,7 +250,9 @@ tui_report_moved(struct tui *t, const struct store_move_report *rep, int undo)
 			tui_message(t, 0, _("%zu moved back to %s"), rep->moved +
 			    rep->marked, rep->dst != NULL ? rep->dst : "?");
 		else {
-			tui_key_for(t, "undo", key, sizeof key);
+			if (!tui_key_for(t, KEYMAP_INDEX, "undo", key,
+			    sizeof key))
+				snprintf(key, sizeof key, "%s", "undo");
 			tui_message(t, 0, _("%zu moved to %s — press %s to undo"),
 			    rep->moved + rep->marked,
 			    rep->dst != NULL ? rep->dst : "?", key);

@@ -99,6 +99,10 @@ void			 tui_show_text(struct tui *t, enum keymap_context ctx,
 /* Asks the worker for the current message when the why-pane or the pager
  * needs it. */
 void			 tui_want_message(struct tui *t);
+/* The key bound to action in ctx (or globally), for hints: 1, or 0 and ""
+ * when none is. */
+int			 tui_key_for(const struct tui *t, enum keymap_context ctx,
+			    const char *action, char *buf, size_t len);
 /* The user said this row's sender is trusted ("not phish" earlier). */
 int			 tui_trusted(const struct tui *t, const struct tui_row *row);
 /* Counts of phish and suspicious rows. */
