@@ -63,6 +63,8 @@ struct cache {
 	size_t			 arenalen;
 	char			*reason;
 	int			 dirty;
+	cache_lender_fn		 lender;
+	void			*lender_ctx;
 };
 
 /* CRC-32 tables for slicing-by-8; built per load or save, not global. */
@@ -650,6 +652,7 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 	r.from_addr = rec->from_addr == NULL ? NULL : xstrdup(rec->from_addr);
 	r.subject = rec->subject == NULL ? NULL : xstrdup(rec->subject);
 	r.verdict = verdict_dup(rec->verdict);
+	r.lent = 0;
 
 	i = cache_find(c, r.uid, &found);
 	if (found)
@@ -661,6 +664,56 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 		c->nrecs++;
 	}
 	c->recs[i] = r;
+	c->dirty = 1;
+}
+
+void
+cache_set_lender(struct cache *c, cache_lender_fn fn, void *ctx)
+{
+	if (c == NULL)
+		return;
+	c->lender = fn;
+	c->lender_ctx = ctx;
+}
+
+struct verdict *
+cache_lend_verdict(struct cache *c, uint32_t uid)
+{
+	struct verdict	*v;
+	size_t		 i;
+	int		 found;
+
+	if (c == NULL)
+		return NULL;
+	i = cache_find(c, uid, &found);
+	if (!found || c->recs[i].verdict == NULL)
+		return NULL;
+	v = c->recs[i].verdict;
+	c->recs[i].verdict = NULL;
+	c->recs[i].lent = 1;
+	return v;
+}
+
+void
+cache_return_verdict(struct cache *c, uint32_t uid, struct verdict *v)
+{
+	cache_set_verdict_take(c, uid, v);
+}
+
+void
+cache_set_verdict_lent(struct cache *c, uint32_t uid)
+{
+	size_t	 i;
+	int	 found;
+
+	if (c == NULL)
+		return;
+	i = cache_find(c, uid, &found);
+	if (!found)
+		return;
+	verdict_free(c->recs[i].verdict);
+	c->recs[i].verdict = NULL;
+	c->recs[i].lent = 1;
 	c->dirty = 1;
 }
 
@@ -682,6 +735,7 @@ cache_set_verdict_take(struct cache *c, uint32_t uid, struct verdict *v)
 	if (c->recs[i].verdict != v)
 		verdict_free(c->recs[i].verdict);
 	c->recs[i].verdict = v;
+	c->recs[i].lent = 0;
 	c->dirty = 1;
 }
 
@@ -781,6 +835,7 @@ static void
 cache_write(const struct cache *c, struct cache_out *o)
 {
 	const struct cache_rec	*r;
+	const struct verdict	*v;
 	struct buf		 vb;
 	unsigned char		 b[4];
 	uint64_t		 date;
@@ -812,12 +867,15 @@ cache_write(const struct cache *c, struct cache_out *o)
 		cache_out_str(o, r->from);
 		cache_out_str(o, r->from_addr);
 		cache_out_str(o, r->subject);
-		if (r->verdict == NULL) {
+		v = r->verdict;
+		if (v == NULL && r->lent && c->lender != NULL)
+			v = c->lender(c->lender_ctx, r->uid);
+		if (v == NULL) {
 			cache_out_var(o, 0);
 			continue;
 		}
 		buf_reset(&vb);
-		verdict_encode(r->verdict, &vb);
+		verdict_encode(v, &vb);
 		cache_out_var(o, (uint64_t)vb.len + 1);
 		cache_out_add(o, vb.data, vb.len);
 	}

@@ -22,7 +22,8 @@ struct cache_rec {
 	char		*from;
 	char		*from_addr;	/* lower-case address */
 	char		*subject;
-	struct verdict	*verdict;	/* NULL = not classified yet */
+	struct verdict	*verdict;	/* NULL = not classified yet (or lent) */
+	int		 lent;		/* the verdict is held by the lender */
 };
 
 struct cache_key {
@@ -68,6 +69,20 @@ void		 cache_put(struct cache *c, const struct cache_rec *rec);
 /* Adopts v (may be NULL) as the verdict of uid; frees v if uid is absent. */
 void		 cache_set_verdict_take(struct cache *c, uint32_t uid,
 		    struct verdict *v);
+/*
+ * Lending, so a verdict is in memory once: the store's entries hold the
+ * verdicts and the cache asks the lender for them when it saves.
+ * cache_lend_verdict hands out uid's verdict (NULL when none) and marks it
+ * lent; cache_return_verdict adopts v back (frees it when uid is absent);
+ * cache_set_verdict_lent records that uid's new verdict is the lender's.
+ * The lender must answer until the cache is saved for the last time.
+ */
+typedef const struct verdict *(*cache_lender_fn)(void *ctx, uint32_t uid);
+void		 cache_set_lender(struct cache *c, cache_lender_fn fn, void *ctx);
+struct verdict	*cache_lend_verdict(struct cache *c, uint32_t uid);
+void		 cache_return_verdict(struct cache *c, uint32_t uid,
+		    struct verdict *v);
+void		 cache_set_verdict_lent(struct cache *c, uint32_t uid);
 /* No-op when uid is absent. */
 void		 cache_set_flags(struct cache *c, uint32_t uid,
 		    unsigned int flags, uint64_t modseq);

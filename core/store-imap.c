@@ -411,6 +411,15 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 	return rc;
 }
 
+/* The cache asks for the verdicts the entries hold when it saves. */
+static const struct verdict *
+store_imap_lender(void *ctx, uint32_t uid)
+{
+	struct store_entry	*e = store_entry_find(ctx, uid);
+
+	return e != NULL ? e->verdict : NULL;
+}
+
 static int
 store_imap_open_cache(struct store *st, char **cause)
 {
@@ -422,6 +431,9 @@ store_imap_open_cache(struct store *st, char **cause)
 	 * while the UIDVALIDITY does. */
 	if (st->cache != NULL && si->cache_validity == si->s->uidvalidity)
 		return 0;
+	/* Another mailbox under the same UIDs: nothing of the old list may
+	 * go into the new cache. */
+	store_entries_clear(st);
 	cache_close(st->cache);
 	si->cache_validity = si->s->uidvalidity;
 	key.account = si->account_key;
@@ -434,6 +446,7 @@ store_imap_open_cache(struct store *st, char **cause)
 		free(why);
 		st->cache = cache_open(NULL, &key, cause);
 	}
+	cache_set_lender(st->cache, store_imap_lender, st);
 	return st->cache == NULL ? -1 : 0;
 }
 
@@ -442,6 +455,12 @@ store_imap_entries_from_cache(struct store *st)
 {
 	size_t	i;
 
+	/* Verdicts go back to the cache before the entries are rebuilt. */
+	for (i = 0; i < st->nentries; i++) {
+		cache_return_verdict(st->cache, st->entries[i].uid,
+		    st->entries[i].verdict);
+		st->entries[i].verdict = NULL;
+	}
 	store_entries_clear(st);
 	for (i = 0; i < cache_count(st->cache); i++) {
 		const struct cache_rec	*r = cache_at(st->cache, i);
@@ -456,7 +475,7 @@ store_imap_entries_from_cache(struct store *st)
 		e->date = r->date;
 		e->size = r->size;
 		e->flags = r->flags;
-		e->verdict = verdict_dup(r->verdict);
+		e->verdict = cache_lend_verdict(st->cache, r->uid);
 	}
 }
 

@@ -317,9 +317,9 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 
 	if (e != NULL) {
 		if (job->verdict != NULL) {
+			/* The entry holds it; the cache borrows it to save. */
 			if (st->cache != NULL)
-				cache_set_verdict_take(st->cache, job->uid,
-				    verdict_dup(job->verdict));
+				cache_set_verdict_lent(st->cache, job->uid);
 			verdict_free(e->verdict);
 			e->verdict = job->verdict;
 			job->verdict = NULL;

@@ -818,6 +818,71 @@ test_perf(const char *tmp)
 	free(dir);
 }
 
+/* The lender of test_lending: verdicts held outside the cache. */
+static struct verdict	*lent_held[4];
+
+static const struct verdict *
+lent_lookup(void *ctx, uint32_t uid)
+{
+	(void)ctx;
+	return uid < 4 ? lent_held[uid] : NULL;
+}
+
+static void
+test_lending(const char *tmp)
+{
+	struct cache_key	 key = { "imap://u@h:993", "Lend", 3, "r1" };
+	struct cache_rec	 rec;
+	struct cache		*c;
+	struct verdict		*v;
+	char			*cause = NULL;
+	uint32_t		 u;
+
+	c = cache_open(tmp, &key, &cause);
+	t_ok(c != NULL, "open for lending");
+	if (c == NULL)
+		return;
+	cache_set_lender(c, lent_lookup, NULL);
+	for (u = 1; u <= 3; u++) {
+		memset(&rec, 0, sizeof rec);
+		rec.uid = u;
+		rec.verdict = u == 1 ? make_verdict() : NULL;
+		cache_put(c, &rec);
+		verdict_free(rec.verdict);
+	}
+	/* uid 1: lent out and back; uid 2: classified, held by the lender;
+	 * uid 3: no verdict at all. */
+	v = cache_lend_verdict(c, 1);
+	t_ok(v != NULL && cache_lookup(c, 1)->verdict == NULL &&
+	    cache_lookup(c, 1)->lent, "a lent verdict leaves the cache");
+	t_ok(cache_lend_verdict(c, 3) == NULL && !cache_lookup(c, 3)->lent,
+	    "nothing to lend: nothing marked");
+	lent_held[1] = v;
+	lent_held[2] = make_verdict();
+	cache_set_verdict_lent(c, 2);
+	t_ok(cache_save(c, &cause) == 0, "save asks the lender");
+	cache_return_verdict(c, 1, v);
+	t_ok(cache_lookup(c, 1)->verdict == v && !cache_lookup(c, 1)->lent,
+	    "a returned verdict is the cache's again");
+	cache_return_verdict(c, 99, make_verdict());	/* absent: freed */
+	cache_close(c);
+	verdict_free(lent_held[2]);
+	lent_held[1] = lent_held[2] = NULL;
+
+	c = cache_open(tmp, &key, &cause);
+	t_ok(c != NULL && cache_reset_reason(c) == NULL && cache_count(c) == 3,
+	    "reopened intact");
+	if (c == NULL)
+		return;
+	t_ok(cache_lookup(c, 1)->verdict != NULL &&
+	    cache_lookup(c, 1)->verdict->nhits > 0,
+	    "the verdict lent at save time was written");
+	t_ok(cache_lookup(c, 2)->verdict != NULL,
+	    "the lender's own verdict was written");
+	t_ok(cache_lookup(c, 3)->verdict == NULL, "no verdict stays none");
+	cache_close(c);
+}
+
 int
 main(void)
 {
@@ -830,6 +895,7 @@ main(void)
 	test_roundtrip(tmp);
 	test_resets(tmp);
 	test_retain(tmp);
+	test_lending(tmp);
 	test_perf(tmp);
 	rm_rf(tmp);
 	return t_done();
