@@ -124,6 +124,11 @@ struct tui_opts {
 };
 int			 tui_run(const struct tui_opts *o);
 
+/* Applies one worker event to the model (tui-model.c). */
+void			 tui_handle(struct tui *t, struct worker_event *e);
+/* Frees what the model holds (not the worker). */
+void			 tui_model_free(struct tui *t);
+
 /* Key → binding → prerequisites → action (dispatch.c). */
 void			 tui_dispatch(struct tui *t, key_code key);
 
