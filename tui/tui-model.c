@@ -114,14 +114,12 @@ tui_view_cmp(const void *a, const void *b)
 	return x->r.uid < y->r.uid ? -1 : x->r.uid > y->r.uid;
 }
 
-void
-tui_view_rebuild(struct tui *t)
+/* Rebuilds the view, putting the cursor back on uid keep when shown. */
+static void
+tui_view_rebuild_keep(struct tui *t, uint32_t keep)
 {
-	uint32_t	keep = 0;
-	size_t		i;
+	size_t	i;
 
-	if (tui_current(t) != NULL)
-		keep = tui_current(t)->r.uid;
 	free(t->view);
 	t->view = xcalloc(t->nrows + 1, sizeof *t->view);
 	t->nview = 0;
@@ -146,6 +144,13 @@ tui_view_rebuild(struct tui *t)
 	t->dirty = 1;
 }
 
+void
+tui_view_rebuild(struct tui *t)
+{
+	tui_view_rebuild_keep(t, tui_current(t) != NULL ?
+	    tui_current(t)->r.uid : 0);
+}
+
 static void
 tui_row_clear(struct tui_row *row)
 {
@@ -159,7 +164,11 @@ tui_take_rows(struct tui *t, struct worker_event *e)
 {
 	struct tui_row	*rows = xcalloc(e->nrows + 1, sizeof *rows);
 	struct tui_row	*old;
+	uint32_t	 keep;
 	size_t		 i;
+
+	/* The view indexes the old rows: read the cursor before they go. */
+	keep = tui_current(t) != NULL ? tui_current(t)->r.uid : 0;
 
 	for (i = 0; i < e->nrows; i++) {
 		rows[i].r = e->rows[i];
@@ -175,7 +184,8 @@ tui_take_rows(struct tui *t, struct worker_event *e)
 	free(e->rows);
 	e->rows = NULL;
 	e->nrows = 0;
-	tui_view_rebuild(t);
+	t->nview = 0;
+	tui_view_rebuild_keep(t, keep);
 }
 
 /* New verdicts for some rows. */
