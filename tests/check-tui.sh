@@ -21,7 +21,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 fails=0
 n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+fail() {
+	n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1))
+	# What the screen showed, for whoever reads the log.
+	tmux -S "$sock" capture-pane -p -t sagi 2>/dev/null | sed 's/^/#   | /'
+}
 pass() { n=$((n + 1)); echo "ok $n - $*"; }
 check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 
@@ -146,7 +150,7 @@ T send-keys -t sagi q
 # Resize: redrawn at 80x24, nothing wider than the window.
 T resize-window -t sagi -x 80 -y 24
 sleep 0.5
-wait_for "^ sagi " || true
+wait_for "q:Quit" || true
 check "after a resize every line fits in 80 columns" fits 80
 check "after a resize the list and the key bar are there" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'q:Quit' && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake'"
