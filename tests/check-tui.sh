@@ -149,8 +149,14 @@ T send-keys -t sagi q
 
 # Resize: redrawn at 80x24, nothing wider than the window.
 T resize-window -t sagi -x 80 -y 24
-sleep 0.5
-wait_for "q:Quit" || true
+# Redrawn at the new size: 24 lines, the key bar on the 23rd.
+i=0
+until [ "$(screen | wc -l)" -eq 24 ] && screen | sed -n 23p | grep -q 'q:Quit'; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && break
+	sleep 0.1
+done
+settle
 check "after a resize every line fits in 80 columns" fits 80
 check "after a resize the list and the key bar are there" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'q:Quit' && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake'"

@@ -148,8 +148,9 @@ tui_run(const struct tui_opts *o)
 		pfd[1].fd = worker_fd(t.worker);
 		pfd[1].events = POLLIN;
 		/* A slow tick keeps the progress rate moving. */
-		if (poll(pfd, 2, t.busy ? 250 : 1000) < 0)
-			continue;
+		/* EINTR included: a SIGWINCH interrupts the wait, and
+		 * get_wch below then turns it into KEY_RESIZE at once. */
+		(void)poll(pfd, 2, t.busy ? 250 : 1000);
 		while ((e = worker_next(t.worker)) != NULL) {
 			tui_handle(&t, e);
 			worker_event_free(e);
