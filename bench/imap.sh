@@ -41,52 +41,26 @@ for v in "${sizes[@]}" "$runs"; do
 done
 case $seed in ''|*[!A-Za-z0-9_-]*) usage >&2; exit 64 ;; esac
 
+prog=imap.sh
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 out=$here/out
-dvpy=$top/tests/imap/dovecot.py
-
-die() { echo "imap.sh: $*" >&2; exit "${rc_die:-1}"; }
-missing() { rc_die=69 die "$1 not found: $2"; }
+tmp=''
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 # --- tools -------------------------------------------------------------------
-[ "${BASH_VERSINFO[0]}" -ge 5 ] || missing "bash >= 5" "EPOCHREALTIME is needed"
-command -v python3 >/dev/null || missing python3 "apt-get install python3"
+bench_need_base
 /usr/bin/time --version 2>&1 | grep -q GNU || missing "GNU time (/usr/bin/time)" "apt-get install time"
-[ -f "$dvpy" ] || missing "$dvpy" "run this from a sagi source tree"
-if [ -n "${SAGI:-}" ]; then
-	sagi=$SAGI
-elif [ -x ./sagi ]; then
-	sagi=./sagi
-else
-	sagi=$top/sagi
-fi
-if [ ! -f "$sagi" ] || [ ! -x "$sagi" ]; then
-	missing "sagi binary ($sagi)" \
-	    "build it first and run this from the build directory, or set SAGI"
-fi
-sagi=$(cd "$(dirname "$sagi")" && pwd)/$(basename "$sagi")
-if [ -z "${SAGI_PKGDATADIR:-}" ] && ls "$top"/rules/*.rules >/dev/null 2>&1; then
-	export SAGI_PKGDATADIR=$top     # uninstalled: the tree's rule packs
-fi
-# mutt is a baseline, not a dependency: without it (or without tmux, which
-# gives it a terminal) the sagi and raw-fetch figures still mean something.
-mutt_skip=''
-if ! command -v mutt >/dev/null; then
-	mutt_skip="mutt not found (apt-get install mutt)"
-elif ! command -v tmux >/dev/null; then
-	mutt_skip="tmux not found (apt-get install tmux); mutt needs a terminal"
-fi
+bench_find_sagi
+# Without mutt (or tmux) the sagi and raw-fetch figures still mean something.
+bench_mutt_skip
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sagi-bench-imap.XXXXXX") || die "mktemp failed"
 tsock=$tmp/tmux.sock
-dvdirs=()
 # shellcheck disable=SC2317  # called from the traps
 cleanup() {
-	if [ "${#dvdirs[@]}" -gt 0 ]; then
-		python3 "$dvpy" stop "${dvdirs[@]}" >/dev/null 2>&1
-		dvdirs=()
-	fi
+	dv_stop
 	[ -S "$tsock" ] && tmux -S "$tsock" kill-server >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -99,28 +73,6 @@ results=$out/imap-$(date +%Y%m%d-%H%M%S).txt
 : >"$results" || die "cannot write $results"
 # report: stdin to the terminal and to the results file.
 report() { tee -a "$results"; }
-
-# --- the mail (the same cache as bench/scan.sh) ------------------------------
-gen=$here/gen-maildir.py
-genhash=$(sha256sum "$gen" | cut -c1-16)
-
-# maildir COUNT: path of the cached Maildir, generated when the stamp (count,
-# seed, generator hash) does not match.
-maildir() {
-	local md=$out/maildir-$1-s$seed
-	if ! grep -q "^count=$1 seed=$seed generator=$genhash " "$md/bench-stamp" 2>/dev/null; then
-		rm -rf "$md"
-		echo "generating $1 messages into $md ..." >&2
-		python3 "$gen" --count "$1" --seed "$seed" --out "$md" >&2 ||
-		    die "gen-maildir.py failed"
-	fi
-	echo "$md"
-}
-
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-mib() { calc "%.1f" "$1 / 1048576"; }    # bytes -> MiB
-kmib() { calc "%.1f" "$1 / 1024"; }        # KiB (GNU time) -> MiB
-secs() { calc "%.3f" "$1 / 1e6"; }         # us -> s
 
 # --- the raw client ----------------------------------------------------------
 # One UID FETCH 1:* (UID BODY.PEEK[]) read as raw bytes: literals are skipped
@@ -326,39 +278,6 @@ mutt_open() {
 	fi
 }
 
-# mutt_rc FILE [HCACHE]: a muttrc for the server in $dv, with a header cache
-# in HCACHE when given.  The password is written into it (mode 0600, inside
-# $tmp): mutt has no password command without extra setup, and this is a
-# throw-away server.
-mutt_rc() {
-	local pw
-	pw=$(cat "$IMAP_PASSWORD_FILE")
-	case $pw in *[!A-Za-z0-9_-]*) return 1 ;; esac   # single-quotable
-	(
-		umask 077
-		cat >"$1" <<EOF
-set imap_user='$IMAP_USER'
-set imap_pass='$pw'
-set ssl_starttls=no
-set ssl_force_tls=yes
-set ssl_ca_certificates_file='$CA_FILE'
-set certificate_file='$tmp/mutt/certificates'
-set folder='imaps://$IMAP_USER@127.0.0.1:$IMAPS_PORT/'
-set spoolfile='$url'
-set hostname=localhost
-# mutt pauses sleep_time (1 s) after some messages; a user who minds sets 0
-set sleep_time=0
-set move=no
-set quit=yes
-EOF
-		if [ -n "${2-}" ]; then
-			echo "set header_cache='$2/'"
-		else
-			echo "unset header_cache"
-		fi >>"$1"
-	)
-}
-
 # --- report helpers ----------------------------------------------------------
 # row LABEL US RSS CPU-MS: one line of a size's table ($n, $raw_bytes).
 row() {
@@ -366,11 +285,6 @@ row() {
 	    "$(secs "$2")" "$(calc "%.0f" "$n / ($2 / 1e6)")" \
 	    "$(calc "%.1f" "$raw_bytes / 1048576 / ($2 / 1e6)")" \
 	    "$(calc "%.2f" "$4 / 1000")" "$(kmib "$3")"
-}
-ratio() { calc "%.2f" "$1 / $2"; }
-# verdict X MAX: "target met" when X <= MAX, in words.
-verdict() {
-	if awk "BEGIN { exit !($1 <= $2) }"; then echo "target met"; else echo "target not met"; fi
 }
 
 # --- per size ----------------------------------------------------------------
@@ -401,16 +315,7 @@ for n in "${sizes[@]}"; do
 	mdbytes=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' "$md/bench-stamp")
 	dv=$tmp/dv-$n
 	echo "starting Dovecot for $n messages ..." >&2
-	python3 "$dvpy" start "$dv" --watch-pid $$ --lifetime 0 >/dev/null
-	st=$?
-	dvdirs+=("$dv")
-	case $st in
-	0) ;;
-	77) missing Dovecot "apt-get install dovecot-imapd" ;;
-	*) die "dovecot.py start failed (exit $st)" ;;
-	esac
-	# shellcheck disable=SC1091
-	. "$dv/env"
+	dv_start "$dv"
 	url=imaps://$IMAP_USER@127.0.0.1:$IMAPS_PORT/INBOX
 
 	echo "appending $n messages to INBOX ..." >&2
@@ -457,7 +362,7 @@ for n in "${sizes[@]}"; do
 	if [ -z "$mutt_skip" ]; then
 		hc=$tmp/mutt/hc-$n
 		mkdir -p "$hc"
-		if ! mutt_rc "$tmp/mutt/rc-cold" || ! mutt_rc "$tmp/mutt/rc-warm" "$hc"; then
+		if ! mutt_rc "$tmp/mutt/rc-cold" "$url" || ! mutt_rc "$tmp/mutt/rc-warm" "$url" "$hc"; then
 			mutt_note="password not quotable for a muttrc"
 		else
 			echo "mutt without and with header cache ($runs runs each) ..." >&2
@@ -487,8 +392,7 @@ for n in "${sizes[@]}"; do
 			fi
 		fi
 	fi
-	python3 "$dvpy" stop "$dv" >/dev/null 2>&1
-	dvdirs=()
+	dv_stop
 
 	{
 		echo
