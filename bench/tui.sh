@@ -357,26 +357,36 @@ elif what == "keys":
     emit("first", "%.0f" % (r["first"] * 1e6))
 
     def step(lines):
-        """One j; (seconds, screen, "row->row")."""
+        """One j; (seconds, screen, "row->row", captures on the way that
+        showed the reverse-video row somewhere else)."""
         before = selected(lines)
         if before is None:
             show(t, "no row in reverse video")
             emit("status", "no-selection")
             sys.exit(0)
         bottom = len(lines) - 2
+        odd = []
 
         def done(ls):
-            # the reverse-video row moved; on the last row the list scrolls
-            # instead.  Not the row's text alone: verdicts fill rows in.
+            # the next row is in reverse video; on the last row the list
+            # scrolls instead.  Not the row's text alone: verdicts fill rows
+            # in.  A capture may catch a redraw halfway: noted, not taken.
             a = selected(ls)
-            return a is not None and (a[0] != before[0] or
-                                      (before[0] == bottom and a[1] != before[1]))
+            if a is None or a == before:
+                return False
+            if a[0] == before[0] + 1 or (before[0] == bottom and a[0] == bottom):
+                return True
+            odd.append(a[0])
+            return False
         dt, lines = press(t, "j", done)
         if dt is None:
-            show(t, "j did not move the selection in 10 s")
+            show(t, "j did not move the selection to the next row in 10 s")
             emit("status", "j-timeout")
             sys.exit(0)
-        return dt, lines, "%d->%d" % (before[0], selected(lines)[0])
+        how = "%d->%d" % (before[0], selected(lines)[0])
+        if odd:
+            how += "(via %s)" % ",".join(str(x) for x in sorted(set(odd)))
+        return dt, lines, how
 
     busy, rows = [], []
     lines = tm.capture(t, True)
@@ -424,7 +434,7 @@ elif what == "keys":
         time.sleep(0.05)
         lines = settle(t, 0.05)
     emit("j", ms_list(lat))
-    emit("moved", sum(1 for h in rows if int(h.split("->")[1]) == int(h.split("->")[0]) + 1))
+    emit("odd", sum(1 for h in rows if "via" in h))
     emit("rows", " ".join(rows))
 
     # other keys, once each (information): to the first change of the
@@ -599,7 +609,7 @@ mutt_prepare() {
 # parsing every message file and building its own index cache, and
 # whichever program came first would carry that.
 warm_up() {
-	echo "warming up Dovecot (one untimed sagi and mutt) ..." >&2
+	echo "warming up Dovecot (one untimed run of each program) ..." >&2
 	rm -rf "$cache"
 	mkdir -p "$cache"
 	drive startup sagi "$n" "$tmp/sagi.sh" first
@@ -747,14 +757,17 @@ read -r s_med s_max <<<"$(stats "$(minus "${D[j]}" "$base_med")")"
 	printf '  %-44s %8s %8s\n' "j, minus the baseline's median (ms)" "$s_med" "$s_max"
 	printf '  %-44s %8s %8s\n' "baseline: key echoed by cat in a pane (ms)" "$base_med" "$base_max"
 	printf '  %-44s %8s\n' "one capture-pane round trip (ms)" "$cap_med"
-	echo "  the selection moved exactly one row on ${D[moved]} of $presses presses"
-	[ "${D[moved]}" -ne "$presses" ] && echo "  rows before->after each press: ${D[rows]}"
+	if [ "${D[odd]}" -gt 0 ]; then
+		echo "  on ${D[odd]} presses a capture caught the reverse-video row elsewhere on the way:"
+		echo "    ${D[rows]}"
+	fi
 	echo "  target < 50 ms, baseline subtracted: median $(verdict "$s_med" 49.999), worst $(verdict "$s_max" 49.999)"
 	echo "  j, each press (ms): ${D[j]//,/ }"
 	if [ -n "${D[busy]-}" ]; then
 		read -r b_med b_max <<<"$(stats "${D[busy]}")"
 		echo "  j while sagi was still classifying (information): median $b_med ms, worst $b_max ms"
-		echo "    each press (ms): ${D[busy]//,/ }; rows: ${D[busy_rows]}"
+		echo "    each press (ms): ${D[busy]//,/ }"
+		echo "    rows: ${D[busy_rows]}"
 	fi
 	echo "  other keys, once each, ms to the first/last change of the screen (information):"
 	echo "    ${D[other]}"
