@@ -57,22 +57,7 @@ bench_find_sagi
 bench_mutt_skip
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sagi-bench-imap.XXXXXX") || die "mktemp failed"
-tsock=$tmp/tmux.sock
-# shellcheck disable=SC2317  # called from the traps
-cleanup() {
-	dv_stop
-	[ -S "$tsock" ] && tmux -S "$tsock" kill-server >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-mkdir -p "$out" || die "cannot create $out"
-results=$out/imap-$(date +%Y%m%d-%H%M%S).txt
-: >"$results" || die "cannot write $results"
-# report: stdin to the terminal and to the results file.
-report() { tee -a "$results"; }
+bench_setup imap
 
 # --- the raw client ----------------------------------------------------------
 # One UID FETCH 1:* (UID BODY.PEEK[]) read as raw bytes: literals are skipped

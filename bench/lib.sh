@@ -127,6 +127,26 @@ EOF
 	)
 }
 
+# After $tmp is made: the cleanup traps (Dovecot, the tmux server at
+# $tsock, $tmp) and the results file bench/out/NAME-DATE.txt in $results.
+bench_setup() {
+	tsock=$tmp/tmux.sock
+	trap bench_cleanup EXIT
+	trap 'bench_cleanup; exit 130' INT
+	trap 'bench_cleanup; exit 143' TERM
+	mkdir -p "$out" || die "cannot create $out"
+	results=$out/$1-$(date +%Y%m%d-%H%M%S).txt
+	: >"$results" || die "cannot write $results"
+}
+# shellcheck disable=SC2317  # called from the traps
+bench_cleanup() {
+	dv_stop
+	[ -S "$tsock" ] && tmux -S "$tsock" kill-server >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+# report: stdin to the terminal and to the results file.
+report() { tee -a "$results"; }
+
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 mib() { calc "%.1f" "$1 / 1048576"; }    # bytes -> MiB
 kmib() { calc "%.1f" "$1 / 1024"; }        # KiB -> MiB

@@ -63,21 +63,7 @@ bench_mutt_skip
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sagi-bench-tui.XXXXXX") || die "mktemp failed"
 case $tmp in *[!A-Za-z0-9_./-]*) die "TMPDIR must be a plain path: $tmp" ;; esac
-tsock=$tmp/tmux.sock
-# shellcheck disable=SC2317  # called from the traps
-cleanup() {
-	dv_stop
-	[ -S "$tsock" ] && tmux -S "$tsock" kill-server >/dev/null 2>&1
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-mkdir -p "$out" || die "cannot create $out"
-results=$out/tui-$(date +%Y%m%d-%H%M%S).txt
-: >"$results" || die "cannot write $results"
-report() { tee -a "$results"; }
+bench_setup tui
 
 # --- the driver --------------------------------------------------------------
 # One tmux control-mode client per call: a capture-pane through it costs

@@ -186,15 +186,9 @@ cache_out_add(struct cache_out *o, const void *v, size_t n)
 static void
 cache_out_var(struct cache_out *o, uint64_t v)
 {
-	unsigned char	 b[10];
-	size_t		 n = 0;
+	unsigned char	 b[VERDICT_CODEC_VARINT_MAX];
 
-	while (v >= 0x80) {
-		b[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	b[n++] = (unsigned char)v;
-	cache_out_add(o, b, n);
+	cache_out_add(o, b, verdict_codec_varint_put(v, b));
 }
 
 static void
@@ -222,21 +216,12 @@ cache_in_fail(struct cache_in *in, const char *why)
 static int
 cache_get_var(struct cache_in *in, uint64_t *out)
 {
-	uint64_t	 v = 0;
-	unsigned int	 shift = 0, b;
-
-	for (;;) {
-		if (in->off == in->len)
-			return cache_in_fail(in, "truncated");
-		b = in->p[in->off++];
-		if (shift == 63 && b > 1)
-			return cache_in_fail(in, "number too large");
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-			break;
-		shift += 7;
+	switch (verdict_codec_varint_get(in->p, in->len, &in->off, out)) {
+	case -1:
+		return cache_in_fail(in, "truncated");
+	case -2:
+		return cache_in_fail(in, "number too large");
 	}
-	*out = v;
 	return 0;
 }
 

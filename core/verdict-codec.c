@@ -28,18 +28,48 @@ struct verdict_codec_in {
 	const char		*error;		/* static; first problem only */
 };
 
-static void
-verdict_codec_put_uvarint(struct buf *out, uint64_t v)
+size_t
+verdict_codec_varint_put(uint64_t v, unsigned char b[VERDICT_CODEC_VARINT_MAX])
 {
-	unsigned char	 b[10];
-	size_t		 n = 0;
+	size_t	n = 0;
 
 	while (v >= 0x80) {
 		b[n++] = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
 	b[n++] = (unsigned char)v;
-	buf_add(out, b, n);
+	return n;
+}
+
+int
+verdict_codec_varint_get(const unsigned char *p, size_t len, size_t *off,
+    uint64_t *out)
+{
+	uint64_t	 v = 0;
+	unsigned int	 shift = 0, b;
+
+	for (;;) {
+		if (*off == len)
+			return -1;
+		b = p[(*off)++];
+		/* The 10th byte may only hold the top bit. */
+		if (shift == 63 && b > 1)
+			return -2;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			break;
+		shift += 7;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+verdict_codec_put_uvarint(struct buf *out, uint64_t v)
+{
+	unsigned char	 b[VERDICT_CODEC_VARINT_MAX];
+
+	buf_add(out, b, verdict_codec_varint_put(v, b));
 }
 
 static void
@@ -131,25 +161,12 @@ verdict_codec_get_u8(struct verdict_codec_in *in, unsigned int *out)
 static int
 verdict_codec_get_uvarint(struct verdict_codec_in *in, uint64_t *out)
 {
-	uint64_t	 v = 0;
-	unsigned int	 shift = 0, b;
-
-	for (;;) {
-		if (in->off == in->len)
-			return verdict_codec_fail(in, "verdict is truncated");
-		b = in->p[in->off++];
-		if (shift == 63 && b > 1)
-			return verdict_codec_fail(in,
-			    "verdict has a bad number");
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-			break;
-		shift += 7;
-		if (shift > 63)
-			return verdict_codec_fail(in,
-			    "verdict has a bad number");
+	switch (verdict_codec_varint_get(in->p, in->len, &in->off, out)) {
+	case -1:
+		return verdict_codec_fail(in, "verdict is truncated");
+	case -2:
+		return verdict_codec_fail(in, "verdict has a bad number");
 	}
-	*out = v;
 	return 0;
 }
 

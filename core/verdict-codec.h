@@ -8,6 +8,7 @@
 #define VERDICT_CODEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "verdict.h"
@@ -31,5 +32,17 @@ void		 verdict_encode(const struct verdict *v, struct buf *out);
  */
 struct verdict	*verdict_decode(const unsigned char *p, size_t len,
 		    size_t *used, char **cause);
+
+/*
+ * The unsigned LEB128 numbers the codec and the cache file share.
+ * varint_put writes v to b and returns the length; varint_get reads one at
+ * p[*off] (advancing *off) and returns 0, -1 when truncated, -2 when it
+ * does not fit in 64 bits.
+ */
+#define VERDICT_CODEC_VARINT_MAX	10
+size_t	verdict_codec_varint_put(uint64_t v,
+	    unsigned char b[VERDICT_CODEC_VARINT_MAX]);
+int	verdict_codec_varint_get(const unsigned char *p, size_t len,
+	    size_t *off, uint64_t *out);
 
 #endif
