@@ -9,20 +9,15 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "actions.h"
-#include "buf.h"
 #include "curses-shim.h"
 #include "i18n.h"
 #include "input.h"
-#include "text.h"
 #include "tui.h"
 #include "xalloc.h"
 
