@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "buf.h"
@@ -314,6 +315,32 @@ charset_iconv_name(const char *label, char *out, size_t size)
 }
 
 /*
+ * How many bytes from s are ASCII other than NUL and ESC, counted 8 at a
+ * time (whole words only; the caller looks at the rest byte by byte).
+ * Most mail is mostly ASCII, and both scanners below skip it this way.
+ */
+#define CHARSET_ONES	0x0101010101010101ULL
+#define CHARSET_HIGHS	0x8080808080808080ULL
+
+static size_t
+charset_ascii_run(const unsigned char *s, size_t len)
+{
+	size_t		 i = 0;
+	uint64_t	 w, esc;
+
+	while (i + 8 <= len) {
+		memcpy(&w, s + i, sizeof w);
+		esc = w ^ (CHARSET_ONES * 0x1b);
+		if ((w & CHARSET_HIGHS) != 0 ||
+		    ((w - CHARSET_ONES) & ~w & CHARSET_HIGHS) != 0 ||
+		    ((esc - CHARSET_ONES) & ~esc & CHARSET_HIGHS) != 0)
+			break;
+		i += 8;
+	}
+	return i;
+}
+
+/*
  * Scans UTF-8, appending it to b (if not NULL) with each ill-formed
  * subsequence (Unicode's maximal subpart) and each NUL replaced by U+FFFD.
  */
@@ -338,6 +365,7 @@ charset_utf8(struct buf *b, const char *in, size_t len, struct charset_u8 *st)
 				start = i + 1;
 			}
 			i++;
+			i += charset_ascii_run(s + i, len - i);
 			continue;
 		}
 		lo = 0x80;
@@ -676,6 +704,11 @@ charset_stats(const char *in, size_t len, struct charset_stats *st)
 
 	memset(st, 0, sizeof *st);
 	for (i = 0; i < len && !(st->has8 && st->jis); i++) {
+		if (s[i] < 0x80 && s[i] != 0x1b) {
+			i += charset_ascii_run(s + i, len - i);
+			if (i >= len)
+				break;
+		}
 		if (s[i] >= 0x80)
 			st->has8 = 1;
 		else if (s[i] == 0x1b && i + 2 < len) {

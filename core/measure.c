@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "measure.h"
+#include "prefilter.h"
 #include "xalloc.h"
 
 #define MEASURE_HEAD_CHARS	500	/* body.head.norm: where a brand is claimed */
@@ -456,18 +457,54 @@ measure_host_brands(struct fview *v, const struct msg_link *l,
 	}
 }
 
+/*
+ * measure_host_brands for every link.  Newsletters repeat a few hosts many
+ * times, and most hosts hold no brand token: a host found clean is
+ * remembered (in a small table indexed by a hash of its name, so a message
+ * with a million links stays linear) and not looked at again.  A host with
+ * findings is measured again for each link, since the facts are per link.
+ */
+#define MEASURE_CLEAN_SLOTS	64
+
+static void
+measure_hosts_brands(struct fview *v)
+{
+	const char	*clean[MEASURE_CLEAN_SLOTS] = { NULL };
+	const char	*host, *c;
+	size_t		 i, n = msg_link_count(v->m), before, slot;
+	uint32_t	 hash;
+
+	for (i = 0; i < n; i++) {
+		if ((host = v->link_url[i].host) == NULL)
+			continue;
+		hash = 2166136261u;
+		for (c = host; *c != '\0'; c++)
+			hash = (hash ^ (unsigned char)*c) * 16777619u;
+		slot = hash % MEASURE_CLEAN_SLOTS;
+		if (clean[slot] != NULL && strcmp(clean[slot], host) == 0)
+			continue;
+		before = facts_count(v->f, FACT_LINK_TYPOSQUAT) +
+		    facts_count(v->f, FACT_LINK_BRAND_IN_HOST);
+		measure_host_brands(v, msg_link(v->m, i), &v->link_url[i]);
+		if (facts_count(v->f, FACT_LINK_TYPOSQUAT) +
+		    facts_count(v->f, FACT_LINK_BRAND_IN_HOST) == before)
+			clean[slot] = host;
+	}
+}
+
 struct measure_claim {
 	const struct brand	*brand;
 	const char		*where;
 	char			*evidence;
 };
 
+/* text is norm's output (valid UTF-8) or NULL. */
 static int
 measure_find(const struct brand *b, const char *text, char **evidence)
 {
 	size_t	 off, len;
 
-	if (text == NULL || !brand_find(b, text, strlen(text), &off, &len))
+	if (text == NULL || !brand_find_utf8(b, text, strlen(text), &off, &len))
 		return 0;
 	*evidence = xstrndup(text + off, len);
 	return 1;
@@ -610,37 +647,87 @@ measure_claim_auth(struct fview *v, const struct brand *b)
 	buf_free(&summary);
 }
 
+/*
+ * The texts a brand is looked for in, in order of preference, each with the
+ * brands that might occur in it (one prefilter pass per text instead of a
+ * pattern search per brand and text).
+ */
+enum { CLAIM_DISPLAY, CLAIM_SUBJECT, CLAIM_BODY, CLAIM_LINK, CLAIM__COUNT };
+
+struct measure_claim_texts {
+	const char	*text[CLAIM__COUNT];
+	unsigned char	*maybe[CLAIM__COUNT];	/* owned: per brand */
+};
+
+static void
+measure_claim_texts_init(struct fview *v, struct measure_claim_texts *ct)
+{
+	const struct ruleset	*rs = v->ctx->rules;
+	struct prefilter_hits	 h;
+	size_t			 k, nb = ruleset_brand_count(rs);
+
+	ct->text[CLAIM_DISPLAY] = v->display_norm;
+	ct->text[CLAIM_SUBJECT] = v->skip_subject_claim ? NULL : v->subject_norm;
+	ct->text[CLAIM_BODY] = v->head_norm;
+	ct->text[CLAIM_LINK] = v->link_texts;
+	prefilter_hits_init(&h, ruleset_brand_literals(rs));
+	for (k = 0; k < CLAIM__COUNT; k++) {
+		ct->maybe[k] = xcalloc(nb + 1, 1);
+		if (ct->text[k] != NULL)
+			ruleset_brands_maybe_in(rs, ct->text[k],
+			    strlen(ct->text[k]), &h, ct->maybe[k]);
+	}
+	prefilter_hits_free(&h);
+}
+
+static void
+measure_claim_texts_free(struct measure_claim_texts *ct)
+{
+	size_t	 k;
+
+	for (k = 0; k < CLAIM__COUNT; k++)
+		free(ct->maybe[k]);
+}
+
+/* Where brand bi is claimed first ("display", …), with the evidence. */
+static const char *
+measure_claim_where(const struct measure_claim_texts *ct, size_t bi,
+    const struct brand *b, char **ev)
+{
+	static const char *names[CLAIM__COUNT] = {
+		"display", "subject", "body", "link"
+	};
+	size_t	 k;
+
+	for (k = 0; k < CLAIM__COUNT; k++) {
+		if (ct->maybe[k][bi] && measure_find(b, ct->text[k], ev))
+			return names[k];
+	}
+	return NULL;
+}
+
 static void
 measure_brands(struct fview *v, int with_auth)
 {
-	const struct ruleset	*rs = v->ctx->rules;
-	struct facts		*f = v->f;
-	struct fact_inst	*fi;
-	const struct brand	*conf;
-	size_t			 bi, i, n = msg_link_count(v->m);
+	const struct ruleset		*rs = v->ctx->rules;
+	struct facts			*f = v->f;
+	struct fact_inst		*fi;
+	const struct brand		*conf;
+	struct measure_claim_texts	 ct;
+	size_t				 bi, i, n = msg_link_count(v->m);
 
 	conf = measure_confusables(v);
-	for (i = 0; i < n; i++) {
-		if (v->link_url[i].host != NULL)
-			measure_host_brands(v, msg_link(v->m, i), &v->link_url[i]);
-	}
+	measure_hosts_brands(v);
+	measure_claim_texts_init(v, &ct);
 	for (bi = 0; bi < ruleset_brand_count(rs); bi++) {
 		const struct brand	*b = ruleset_brand(rs, bi);
-		const char		*where = NULL;
+		const char		*where;
 		char			*ev = NULL;
-		int			 in_header = 0;
+		int			 in_header;
 
-		if (measure_find(b, v->display_norm, &ev)) {
-			where = "display";
-			in_header = 1;
-		} else if (!v->skip_subject_claim &&
-		    measure_find(b, v->subject_norm, &ev)) {
-			where = "subject";
-			in_header = 1;
-		} else if (measure_find(b, v->head_norm, &ev))
-			where = "body";
-		else if (measure_find(b, v->link_texts, &ev))
-			where = "link";
+		where = measure_claim_where(&ct, bi, b, &ev);
+		in_header = where != NULL && (strcmp(where, "display") == 0 ||
+		    strcmp(where, "subject") == 0);
 		if (where == NULL && conf == b) {
 			where = "confusable";
 			ev = xstrdup("");
@@ -686,6 +773,7 @@ measure_brands(struct fview *v, int with_auth)
 			free(dummy);
 		}
 	}
+	measure_claim_texts_free(&ct);
 }
 
 static void

@@ -536,22 +536,48 @@ msg_is_forward_marker(const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * Whether text holds a word every forward marker holds (see
+ * msg_is_forward_marker): one pass over the whole text, so the per-line
+ * check runs only in the few texts that might have a marker.
+ */
+static int
+msg_may_hold_forward_marker(const char *text, size_t len)
+{
+	size_t	 i;
+
+	if (memmem(text, len, "転送", 6) != NULL ||
+	    memmem(text, len, "元のメッセ", 15) != NULL)
+		return 1;
+	for (i = 0; i + 7 <= len; i++) {
+		if (((unsigned char)text[i] | 0x20) == 'f' &&
+		    strncasecmp(text + i, "forward", 7) == 0)
+			return 1;
+		if (i + 8 <= len && ((unsigned char)text[i] | 0x20) == 'o' &&
+		    strncasecmp(text + i, "original", 8) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Plain text: '>' lines and everything after a forward marker are quoted. */
 static void
 msg_add_plain(struct msg *m, const char *text, size_t len, int quoted)
 {
 	const char		*p = text, *end = text + len, *nl;
-	int			 fwd = quoted;
+	int			 fwd = quoted, marker;
 	struct msg_scan_ctx	 ctx;
 
 	ctx.m = m;
+	/* No marker word anywhere: skip the line check. */
+	marker = !fwd && msg_may_hold_forward_marker(text, len);
 	while (p < end) {
 		size_t	 ll;
 		int	 q;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		ll = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (!fwd && msg_is_forward_marker(p, ll)) {
+		if (marker && !fwd && msg_is_forward_marker(p, ll)) {
 			fwd = 1;
 			if (m->forward_kind == NULL ||
 			    strcmp(m->forward_kind, "quote") == 0)

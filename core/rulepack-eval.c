@@ -468,9 +468,9 @@ brand_owns_host(const struct brand *b, const char *host)
 }
 
 /* b must come from a ruleset (its private side carries the limits). */
-int
-brand_find(const struct brand *b, const char *norm, size_t normlen,
-    size_t *off, size_t *len)
+static int
+brand_search(const struct brand *b, const char *norm, size_t normlen,
+    uint32_t opts, size_t *off, size_t *len)
 {
 	const struct rs_brand	*rb = (const struct rs_brand *)b;
 	pcre2_match_data	*md;
@@ -482,7 +482,7 @@ brand_find(const struct brand *b, const char *norm, size_t normlen,
 	md = pcre2_match_data_create(1, NULL);
 	if (md == NULL)
 		return 0;
-	rc = rulepack_match(b->match_re, norm, normlen, 0, 0, md, rb->mctx);
+	rc = rulepack_match(b->match_re, norm, normlen, 0, opts, md, rb->mctx);
 	if (rc >= 0) {
 		ov = pcre2_get_ovector_pointer(md);
 		if (off != NULL)
@@ -493,6 +493,20 @@ brand_find(const struct brand *b, const char *norm, size_t normlen,
 	}
 	pcre2_match_data_free(md);
 	return found;
+}
+
+int
+brand_find(const struct brand *b, const char *norm, size_t normlen,
+    size_t *off, size_t *len)
+{
+	return brand_search(b, norm, normlen, 0, off, len);
+}
+
+int
+brand_find_utf8(const struct brand *b, const char *norm, size_t normlen,
+    size_t *off, size_t *len)
+{
+	return brand_search(b, norm, normlen, PCRE2_NO_UTF_CHECK, off, len);
 }
 
 void
@@ -566,5 +580,7 @@ rulepack_brand_free(struct rs_brand *b)
 	free(b->pub.victim[1]);
 	pcre2_code_free(b->pub.match_re);
 	rulepack_expects_free(b->expects, b->nexpects);
+	prefilter_req_free(&b->req);
+	free(b->lits);
 	free(b);
 }

@@ -117,6 +117,10 @@ struct rs_brand {
 	unsigned int		 line;
 	struct rs_expect	*expects;
 	size_t			 nexpects;
+	/* Literals every match of `match` holds, and their ids in the
+	 * ruleset's brand prefilter (NULL until merged). */
+	struct prefilter_req	 req;
+	size_t			*lits;
 };
 
 struct rs_group {
@@ -147,6 +151,9 @@ struct ruleset {
 	/* One automaton per fact: a value is scanned for its rules' only. */
 	struct prefilter  *pf[FACT__COUNT];
 	size_t		   pf_max;	/* most literals of one of them */
+	/* One more over every brand's `match` literals: one pass over a text
+	 * rules out most brands before their patterns run. */
+	struct prefilter  *brand_pf;
 	/* PCRE2 allocates through xmalloc, so it never fails with NULL. */
 	pcre2_general_context *gctx;
 	pcre2_compile_context *cctx;

@@ -919,6 +919,9 @@ rp_brand_finish(struct rp_parse *p)
 	else
 		rb->pub.match_re = rp_compile(p, &p->brand_match,
 		    PCRE2_CASELESS);
+	if (rb->pub.match_re != NULL)
+		(void)prefilter_required(p->brand_match.text,
+		    PREFILTER_CASELESS, &rb->req);
 	if (rb->pub.ndomains == 0)
 		rp_error(p, rb->line, 1, "missing \"domains\" in brand \"%s\"",
 		    id);

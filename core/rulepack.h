@@ -13,6 +13,8 @@
 #include "diag.h"
 #include "verdict.h"
 
+struct prefilter_hits;
+
 struct ruleset;
 
 /* A brand as the data describes it.  Borrowed from its ruleset. */
@@ -65,6 +67,21 @@ int		 brand_owns_host(const struct brand *b, const char *host);
  * sets *off, *len on a hit, 0 otherwise. */
 int		 brand_find(const struct brand *b, const char *norm, size_t normlen,
 		     size_t *off, size_t *len);
+/* The same for text known to be valid UTF-8 (norm's output always is):
+ * PCRE2 then skips its own check, a pass over the text per brand. */
+int		 brand_find_utf8(const struct brand *b, const char *norm,
+		     size_t normlen, size_t *off, size_t *len);
+
+/*
+ * Which brands' `match` patterns might occur in text, from one pass over it
+ * for all brands: maybe[i] (ruleset_brand order) is 0 when brand i's pattern
+ * cannot match, 1 when it might.  h is the caller's scratch, set up with
+ * prefilter_hits_init(h, ruleset_brand_literals(rs)); one per thread.
+ */
+size_t		 ruleset_brand_literals(const struct ruleset *rs);
+void		 ruleset_brands_maybe_in(const struct ruleset *rs,
+		     const char *text, size_t len, struct prefilter_hits *h,
+		     unsigned char *maybe);
 
 /* Runs every rule's expect-match / expect-nomatch example and every
  * brand's expect lines; adds a diagnostic per failure.  Returns failures. */

@@ -94,6 +94,54 @@ ruleset_merge_fact(struct ruleset *rs, struct rule *r)
 		    r->req.lens[k]);
 }
 
+/* Gives a brand's literals ids in the brand prefilter. */
+static void
+ruleset_merge_brand(struct ruleset *rs, struct rs_brand *b)
+{
+	size_t	 k;
+
+	if (b->req.n == 0)
+		return;
+	if (rs->brand_pf == NULL)
+		rs->brand_pf = prefilter_new();
+	b->lits = xcalloc(b->req.n, sizeof *b->lits);
+	for (k = 0; k < b->req.n; k++)
+		b->lits[k] = prefilter_add(rs->brand_pf, b->req.lits[k],
+		    b->req.lens[k]);
+}
+
+size_t
+ruleset_brand_literals(const struct ruleset *rs)
+{
+	return rs == NULL ? 0 : prefilter_count(rs->brand_pf);
+}
+
+void
+ruleset_brands_maybe_in(const struct ruleset *rs, const char *text,
+    size_t len, struct prefilter_hits *h, unsigned char *maybe)
+{
+	const struct rs_brand	*b;
+	size_t			 i, k, f;
+	int			 have;
+
+	if (prefilter_ready(rs->brand_pf))
+		prefilter_scan(rs->brand_pf, text, len, h);
+	for (i = 0; i < rs->nbrands; i++) {
+		b = rs->brands[i];
+		maybe[i] = 1;
+		if (b->lits == NULL || !prefilter_ready(rs->brand_pf))
+			continue;	/* nothing proven: the pattern decides */
+		/* Every match holds a literal of each factor. */
+		for (f = 0; f < b->req.nfac && maybe[i]; f++) {
+			have = 0;
+			for (k = 0; k < b->req.n && !have; k++)
+				have = b->req.fac[k] == f &&
+				    h->stamp[b->lits[k]] == h->gen;
+			maybe[i] = (unsigned char)have;
+		}
+	}
+}
+
 /* Moves an accepted pack into rs: p keeps only what it still owns. */
 static void
 ruleset_merge(struct ruleset *rs, struct rulepack_pack *p, const char *file,
@@ -137,8 +185,11 @@ ruleset_merge(struct ruleset *rs, struct rulepack_pack *p, const char *file,
 	for (i = 0; i < p->nbrands; i++) {
 		p->brands[i]->file = pk->file;
 		rs->brands[rs->nbrands++] = p->brands[i];
+		ruleset_merge_brand(rs, p->brands[i]);
 	}
 	p->nbrands = 0;
+	if (rs->brand_pf != NULL && !prefilter_ready(rs->brand_pf))
+		prefilter_build(rs->brand_pf);
 	rs->rules = xreallocarray(rs->rules, rs->nrules + p->nrules,
 	    sizeof *rs->rules);
 	for (i = 0; i < p->nrules; i++) {
@@ -228,6 +279,7 @@ ruleset_free(struct ruleset *rs)
 		free(rs->by_fact[i]);
 		prefilter_free(rs->pf[i]);
 	}
+	prefilter_free(rs->brand_pf);
 	pcre2_match_context_free(rs->mctx);
 	pcre2_compile_context_free(rs->cctx);
 	pcre2_general_context_free(rs->gctx);

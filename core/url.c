@@ -1069,6 +1069,7 @@ url_text_is_defanged(const char *s)
 	};
 	size_t		 len, i, j, n, run, rb, alen, auth_end = 0;
 	const char	*rest;
+	unsigned char	 c;
 
 	if (s == NULL)
 		return 0;
@@ -1079,7 +1080,8 @@ url_text_is_defanged(const char *s)
 		if (!url_defang_start[(unsigned char)s[i]])
 			continue;
 		rest = s + i;
-		if (url_has_prefix(rest, len - i, "hxxp")) {
+		c = (unsigned char)s[i];
+		if ((c | 0x20) == 'h' && url_has_prefix(rest, len - i, "hxxp")) {
 			j = i + 4;
 			if (j < len && url_lower((unsigned char)s[j]) == 's')
 				j++;
@@ -1088,12 +1090,14 @@ url_text_is_defanged(const char *s)
 			    url_has_prefix(s + j, len - j, "[://]"))
 				return 1;
 		}
-		if (url_has_prefix(rest, len - i, "[:]//"))
+		if (c == '[' && url_has_prefix(rest, len - i, "[:]//"))
 			return 1;
-		if (i > 0 && url_is_hostc((unsigned char)s[i - 1])) {
+		if ((c == '[' || c == '(' || c == '{') && i > 0 &&
+		    url_is_hostc((unsigned char)s[i - 1])) {
 			for (j = 0; j < SAGI_NITEMS(dots); j++) {
 				n = strlen(dots[j]);
-				if (url_has_prefix(rest, len - i, dots[j]) &&
+				if (dots[j][0] == c &&
+				    url_has_prefix(rest, len - i, dots[j]) &&
 				    i + n < len &&
 				    url_is_hostc((unsigned char)s[i + n]))
 					return 1;
@@ -1104,8 +1108,9 @@ url_text_is_defanged(const char *s)
 		 * scanned once: a start inside one already scanned ends at
 		 * the same place, so "www.www.www…" stays linear.
 		 */
-		if (i >= auth_end && (url_has_prefix(rest, len - i, "://") ||
-		    url_has_prefix(rest, len - i, "www."))) {
+		if (i >= auth_end &&
+		    ((c == ':' && url_has_prefix(rest, len - i, "://")) ||
+		    ((c | 0x20) == 'w' && url_has_prefix(rest, len - i, "www.")))) {
 			j = i + (rest[0] == ':' ? 3 : 4);
 			alen = 0;
 			while (j + alen < len &&
@@ -1120,6 +1125,8 @@ url_text_is_defanged(const char *s)
 			auth_end = j + alen;
 		}
 		/* Mask run followed by ".tld". */
+		if (c != '*' && c != 0xe2 && c != 0xef)
+			continue;	/* not a mask character */
 		run = url_mask_run(rest, len - i, &rb);
 		if (run >= 3 && i + rb + 1 < len && s[i + rb] == '.' &&
 		    url_is_alpha((unsigned char)s[i + rb + 1]))
@@ -1182,6 +1189,13 @@ url_scan_text(const char *text, size_t len, url_found_fn fn, void *arg)
 	if (text == NULL)
 		return 0;
 	while (i < len && count < URL_SCAN_MAX) {
+		/* Every start below begins with h or w: most bytes are
+		 * ruled out here (this runs over whole bodies). */
+		if (((unsigned char)text[i] | 0x20) != 'h' &&
+		    ((unsigned char)text[i] | 0x20) != 'w') {
+			i++;
+			continue;
+		}
 		plen = 0;
 		if (url_has_prefix(text + i, len - i, "http://"))
 			plen = 7;

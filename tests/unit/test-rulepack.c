@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "prefilter.h"
 #include "rulepack.h"
 #include "sagi.h"
 #include "t.h"
@@ -278,6 +279,36 @@ static const char good_pack[] =
     "  explain-en {brand_name}: {evidence}\n"
     "end\n";
 
+/*
+ * The brand prefilter: one pass rules a brand out only when its pattern
+ * cannot match.  A second brand whose pattern has no literal to require
+ * stays a candidate whatever the text.
+ */
+static void
+test_brands_maybe_in(struct ruleset *rs, struct diag *d)
+{
+	static const char loose[] =
+	    "pack loose\nversion 1\nrequires sagi-rules 1\n"
+	    "brand anyword\n  name Any\n  match \\w{3}\n"
+	    "  domains any.example\nend\n";
+	struct prefilter_hits	 h;
+	unsigned char		 maybe[2];
+
+	t_int_eq(load(rs, loose, d), 0, "pack without literals loads");
+	t_int_eq(ruleset_brand_count(rs), 2, "two brands");
+	prefilter_hits_init(&h, ruleset_brand_literals(rs));
+	ruleset_brands_maybe_in(rs, "xx ACME yy", 10, &h, maybe);
+	t_ok(maybe[0] == 1 && maybe[1] == 1, "literal present: candidate");
+	ruleset_brands_maybe_in(rs, "nothing here", 12, &h, maybe);
+	t_ok(maybe[0] == 0, "no literal: ruled out");
+	t_ok(maybe[1] == 1, "no requirement: always a candidate");
+	ruleset_brands_maybe_in(rs, "エイシーエムイーです", 30, &h, maybe);
+	t_ok(maybe[0] == 1, "Japanese literal found");
+	ruleset_brands_maybe_in(rs, "", 0, &h, maybe);
+	t_ok(maybe[0] == 0, "empty text: ruled out");
+	prefilter_hits_free(&h);
+}
+
 static void
 test_good_pack(void)
 {
@@ -323,6 +354,11 @@ test_good_pack(void)
 	t_int_eq(brand_find(b, "acne", 4, &off, &len), 0, "no find");
 	t_int_eq(brand_find(b, "\xff" "acme", 5, &off, &len), 0,
 	    "invalid utf-8 never matches");
+
+	t_int_eq(brand_find_utf8(b, "xx acme yy", 10, &off, &len), 1,
+	    "find in known-valid text");
+	t_ok(off == 3 && len == 4, "same span");
+	test_brands_maybe_in(rs, d);
 
 	t_int_eq(ruleset_check_examples(rs, d), 0, "examples pass");
 	dump(d);
