@@ -290,5 +290,23 @@ local = json.loads(open(sys.argv[2]).readline())
 assert (big["level"], big["score"]) == (local["level"], local["score"]) == ("phish", local["score"]), (big, local)' \
     "$tmp/b1.json" "$tmp/b2.json"
 
+# ---- 8. Over quota: the server refuses the copy --------------------------
+# No MOVE, and an account limit of 25 messages: copying 8 of 20 to Junk is
+# refused with NO [OVERQUOTA].  sagi must say so, fail, move nothing, lose
+# nothing, and leave nothing to undo.
+start quota --no-move --quota-messages 25
+ids INBOX | sort > "$tmp/q-before"
+sagi junk --flagged --yes "$(url)" > "$tmp/junk" 2> "$tmp/err"; st=$?
+check "over quota: junk fails with the error status ($st)" [ $st -eq 4 ]
+check "over quota: the report says nothing moved" grep -q "^junk: 0 of 8 moved" "$tmp/junk"
+check "over quota: the error quotes the server" grep -q "Quota exceeded" "$tmp/err"
+ids INBOX | sort > "$tmp/q-after"
+check "over quota: INBOX is untouched, Junk empty" \
+    sh -c "cmp -s '$tmp/q-before' '$tmp/q-after' && [ \"\$($DV count '$DOVECOT_DIR' Junk)\" = 0 ]"
+check "over quota: no original is left marked \\Deleted" sh -c \
+    "! $DV ids '$DOVECOT_DIR' INBOX --long | grep -q 'Deleted'"
+sagi undo "$(url)" > /dev/null 2> "$tmp/err"; st=$?
+check "over quota: nothing to undo ($st)" grep -q "nothing to undo" "$tmp/err"
+
 echo "1..$n"
 [ $fails -eq 0 ]

@@ -8,6 +8,7 @@ touches /etc/dovecot or the system service.  Python 3 standard library only.
 
     dovecot.py start DIR [--no-move] [--no-specialuse] [--no-uidplus]
                          [--no-condstore] [--no-junk-folder] [--separator C]
+                         [--quota-messages N]
                          [--lifetime SECS] [--watch-pid PID]
     dovecot.py stop DIR...
     dovecot.py append DIR FOLDER [--flags FLAGS] FILE|MAILDIR|GLOB...
@@ -445,6 +446,13 @@ service anvil {{
            mail_location=mail_location, port=ports[0], ports=ports[1],
            boxes="".join(boxes),
            separator="  separator = %s\n" % sep if sep else "")
+    quota = opts.get("quota_messages")
+    if quota is not None:
+        # At most N messages in the account: a copy or move that would go
+        # past it fails with NO [OVERQUOTA] (a move copies first).
+        conf += ("mail_plugins = $mail_plugins quota\n"
+                 "plugin {\n  quota = maildir:User quota\n"
+                 "  quota_rule = *:messages=%d\n}\n" % quota)
     if caps:
         conf += "protocol imap {\n  imap_capability = %s\n}\n" % caps
     if not as_root:
@@ -520,6 +528,7 @@ def _wait_ready(d, ports, password, deadline):
 
 def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
           no_condstore=False, no_junk_folder=False, separator=None,
+          quota_messages=None,
           lifetime=DEFAULT_LIFETIME, watch_pid=None):
     """Starts a private Dovecot in directory d (created if needed) and
     returns the env dict that is also written to d/env.  Raises
@@ -527,7 +536,8 @@ def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
     d = os.path.abspath(d)
     opts = dict(no_move=no_move, no_specialuse=no_specialuse,
                 no_uidplus=no_uidplus, no_condstore=no_condstore,
-                no_junk_folder=no_junk_folder, separator=separator)
+                no_junk_folder=no_junk_folder, separator=separator,
+                quota_messages=quota_messages)
     dovecot = _which("dovecot")
     if not dovecot or not _libexec():
         raise DovecotError("dovecot-imapd is not installed", SKIP)
@@ -1091,6 +1101,8 @@ def _main(argv):
               "no-junk-folder"):
         p.add_argument("--" + o, action="store_true")
     p.add_argument("--separator", help="hierarchy separator (default .)")
+    p.add_argument("--quota-messages", type=int, default=None,
+                   help="the account holds at most this many messages")
     p.add_argument("--lifetime", type=float, default=DEFAULT_LIFETIME,
                    help="stop by itself after SECS (0: never; default "
                    "%(default)s)")
@@ -1136,6 +1148,7 @@ def _main(argv):
                         no_uidplus=a.no_uidplus, no_condstore=a.no_condstore,
                         no_junk_folder=a.no_junk_folder,
                         separator=a.separator, lifetime=a.lifetime,
+                        quota_messages=a.quota_messages,
                         watch_pid=a.watch_pid)
         except DovecotError:
             raise
