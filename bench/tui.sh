@@ -195,9 +195,10 @@ def quit(t, rcf, key, timeout=120):
 def ready(kind, lines, n):
     if kind == "mutt":
         return any(re.search(rb"Msgs:%d[] ]" % n, s) for s in lines)
-    # sagi: the title's judged/total counts every message (listing is
-    # over; not the "[listing 500/N]" progress) and a row is drawn under it
-    if len(lines) < 2 or not re.search(rb"suspicious +\d+ +\d+/%d(\s|$)" % n, lines[0]):
+    # sagi: the title and a message row under it, the first usable screen.
+    # The listing may still go on: sagi draws rows as the headers arrive,
+    # where mutt draws nothing before all are in.
+    if len(lines) < 2 or not re.search(rb"suspicious +\d+ +\d+/\d+(\s|$)", lines[0]):
         return False
     row = lines[1].strip()
     return row != b"" and row != b"no messages"

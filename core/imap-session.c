@@ -11,8 +11,10 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "imap-guard.h"
 #include "imap-session.h"
 #include "imap-utf7.h"
 #include "secret.h"
@@ -54,7 +56,7 @@ char *
 imap_session_cause(struct imap_session *s, int rc, const char *what)
 {
 	struct buf	 b;
-	const char	*why;
+	const char	*why, *guard;
 
 	buf_init(&b);
 	buf_printf(&b, "%s: ", what);
@@ -85,6 +87,10 @@ imap_session_cause(struct imap_session *s, int rc, const char *what)
 		why = "the server refused the command";
 		break;
 	}
+	if (s != NULL && s->imap != NULL && s->imap->imap_stream != NULL &&
+	    (guard = imap_guard_why(mailstream_get_low(
+	    s->imap->imap_stream))) != NULL)
+		why = guard;
 	buf_adds(&b, why);
 	if (s != NULL && s->imap != NULL && s->imap->imap_response != NULL &&
 	    *s->imap->imap_response != '\0' && !imap_session_rc_broken(rc)) {
@@ -114,6 +120,50 @@ imap_session_tls_setup(struct mailstream_ssl_context *ctx, void *data)
 
 	if (!imap_session_is_ip(host))
 		mailstream_ssl_set_server_name(ctx, (char *)host);
+}
+
+/*
+ * libetpan exports this but its headers do not declare it (connect.h is
+ * not installed); it is what mailimap_socket_connect uses.
+ */
+int	mail_tcp_connect_timeout(const char *server, uint16_t port,
+	    time_t timeout);
+
+/*
+ * mailimap_socket_connect and mailimap_ssl_connect, done by hand so that
+ * imap-guard sits under the stream before the greeting is read: a greeting
+ * without end must not grow memory either.  Returns libetpan's code.
+ */
+static int
+imap_session_connect(struct imap_session *s, const struct account *a,
+    uint16_t port)
+{
+	mailstream_low	*low;
+	mailstream	*stream;
+	int		 fd;
+
+	fd = mail_tcp_connect_timeout(a->host, port, (time_t)a->timeout);
+	if (fd == -1)
+		return MAILIMAP_ERROR_CONNECTION_REFUSED;
+	if (a->tls == ACCOUNT_TLS_IMAPS)
+		low = mailstream_low_tls_open_with_callback_timeout(fd,
+		    (time_t)a->timeout, imap_session_tls_setup, a->host);
+	else
+		low = mailstream_low_socket_open(fd);
+	if (low == NULL) {
+		close(fd);
+		return a->tls == ACCOUNT_TLS_IMAPS ? MAILIMAP_ERROR_SSL :
+		    MAILIMAP_ERROR_MEMORY;
+	}
+	mailstream_low_set_timeout(low, (time_t)a->timeout);
+	low = imap_guard_new(low, a->timeout);
+	if ((stream = mailstream_new(low, 8192)) == NULL) {
+		mailstream_low_close(low);
+		mailstream_low_free(low);
+		return MAILIMAP_ERROR_MEMORY;
+	}
+	/* Adopts the stream, and closes it when the greeting fails. */
+	return mailimap_connect(s->imap, stream);
 }
 
 static int
@@ -146,7 +196,8 @@ imap_session_verify(struct imap_session *s, const struct account *a,
 	return rc;
 }
 
-static void
+/* Returns libetpan's code for CAPABILITY; s->caps is 0 when it failed. */
+static int
 imap_session_read_caps(struct imap_session *s)
 {
 	static const struct {
@@ -166,15 +217,26 @@ imap_session_read_caps(struct imap_session *s)
 	};
 	struct mailimap_capability_data	*cap = NULL;
 	size_t				 i;
+	int				 rc;
 
 	s->caps = 0;
-	if (mailimap_capability(s->imap, &cap) != MAILIMAP_NO_ERROR)
-		return;
+	/* libetpan 1.9.4 dereferences the stored capabilities when the
+	 * server answers OK without sending any (neither in the greeting nor
+	 * in an untagged CAPABILITY): a NULL pointer, found by
+	 * fuzz/fuzz-imap.  An empty list in their place is what such a
+	 * server means; a real answer replaces it. */
+	if (s->imap->imap_connection_info != NULL &&
+	    s->imap->imap_connection_info->imap_capability == NULL)
+		s->imap->imap_connection_info->imap_capability =
+		    mailimap_capability_data_new(clist_new());
+	if ((rc = mailimap_capability(s->imap, &cap)) != MAILIMAP_NO_ERROR)
+		return rc;
 	mailimap_capability_data_free(cap);
 	for (i = 0; i < sizeof table / sizeof table[0]; i++) {
 		if (mailimap_has_extension(s->imap, (char *)table[i].name))
 			s->caps |= table[i].bit;
 	}
+	return MAILIMAP_NO_ERROR;
 }
 
 /* STARTTLS by hand: see the comment at the top of the file. */
@@ -185,7 +247,11 @@ imap_session_starttls(struct imap_session *s, const struct account *a,
 	mailstream_low	*low, *tls;
 	int		 rc, fd;
 
-	imap_session_read_caps(s);
+	/* A garbled or refused answer is not "no STARTTLS": say what broke. */
+	if ((rc = imap_session_read_caps(s)) != MAILIMAP_NO_ERROR) {
+		*cause = imap_session_cause(s, rc, "CAPABILITY");
+		return -1;
+	}
 	if (!(s->caps & IMAP_CAP_STARTTLS)) {
 		*cause = xasprintf("%s does not offer STARTTLS; sagi will not "
 		    "send your password in plain text (use tls = imaps, or "
@@ -216,7 +282,8 @@ imap_session_starttls(struct imap_session *s, const struct account *a,
 		return -1;
 	}
 	mailstream_low_free(low);
-	mailstream_set_low(s->imap->imap_stream, tls);
+	mailstream_set_low(s->imap->imap_stream, imap_guard_new(tls,
+	    a->timeout));
 	return 0;
 }
 
@@ -288,11 +355,7 @@ imap_session_open(const struct account *a, char **cause)
 	s->host = xstrdup(a->host);
 	s->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(s->imap, (time_t)a->timeout);
-	if (a->tls == ACCOUNT_TLS_IMAPS)
-		rc = mailimap_ssl_connect_with_callback(s->imap, a->host, port,
-		    imap_session_tls_setup, a->host);
-	else
-		rc = mailimap_socket_connect(s->imap, a->host, port);
+	rc = imap_session_connect(s, a, port);
 	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		why = xasprintf("connecting to %s port %u", a->host,

@@ -713,13 +713,41 @@ msg_text_kind(struct mailmime *mime)
 	return NULL;
 }
 
+/*
+ * How many bytes of quoted-printable data libetpan may decode.  Its decoder
+ * (1.9.4) reads past the end when the data ends in a broken escape, "="
+ * and one byte other than CR or LF: found by fuzz/fuzz-msg.  Follows its
+ * scan and leaves such a tail out; the caller keeps it as written.
+ */
+static size_t
+msg_qp_safe_len(const char *s, size_t len)
+{
+	size_t	i = 0;
+
+	while (i < len) {
+		if (s[i] != '=' || i + 1 >= len) {
+			i++;
+			continue;
+		}
+		if (s[i + 1] == '\n')
+			i += 2;
+		else if (s[i + 1] == '\r')
+			i += i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
+		else if (i + 2 >= len)
+			return i;
+		else
+			i += 3;
+	}
+	return len;
+}
+
 /* Decoded body bytes of a single part, owned; NULL when nothing. */
 static char *
 msg_decode_body(struct msg *m, struct mailmime_data *data, int mech,
     const char *section, size_t *len_out)
 {
 	const char	*src;
-	size_t		 srclen, idx = 0, outlen = 0;
+	size_t		 srclen, idx = 0, outlen = 0, safe;
 	char		*out = NULL, *copy;
 
 	if (data == NULL || data->dt_type != MAILMIME_DATA_TEXT)
@@ -735,13 +763,20 @@ msg_decode_body(struct msg *m, struct mailmime_data *data, int mech,
 	}
 	if (mech == MAILMIME_MECHANISM_BASE64 ||
 	    mech == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		if (mailmime_part_parse(src, srclen, &idx, mech, &out,
+		safe = mech == MAILMIME_MECHANISM_QUOTED_PRINTABLE ?
+		    msg_qp_safe_len(src, srclen) : srclen;
+		if (mailmime_part_parse(src, safe, &idx, mech, &out,
 		    &outlen) != MAILIMF_NO_ERROR || out == NULL) {
 			msg_add_problem(m, MSG_PROBLEM_STRUCTURE,
 			    "transfer-encoding", section, NULL, NULL);
 			return NULL;
 		}
-		copy = xmemdup(out, outlen);
+		/* The broken escape left out above, as written. */
+		copy = xmalloc(outlen + (srclen - safe) + 1);
+		memcpy(copy, out, outlen);
+		memcpy(copy + outlen, src + safe, srclen - safe);
+		outlen += srclen - safe;
+		copy[outlen] = '\0';
 		mailmime_decoded_part_free(out);
 	} else {
 		copy = xmemdup(src, srclen);

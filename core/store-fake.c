@@ -54,6 +54,7 @@ struct fake {
 	 */
 	long			 fail_after;
 	unsigned int		 delay_ms;
+	int			 hold_listing;
 	size_t			 junk_seen;
 };
 
@@ -142,6 +143,62 @@ fake_copy(const char *raw, size_t len)
 	return p;
 }
 
+static void
+fake_sleep(unsigned int ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The listed callback gets fresh[from..to): shallow copies, with what the
+ * previous list knew for the uids it had (as fake_list keeps it).
+ */
+static void
+fake_report(struct store *st, const struct store_entry *fresh, size_t from,
+    size_t to)
+{
+	struct store_entry	*batch, *was;
+	size_t			 i, nb = 0;
+
+	if (st->listed == NULL || to <= from)
+		return;
+	batch = xcalloc(to - from, sizeof *batch);
+	for (i = from; i < to; i++) {
+		batch[nb] = fresh[i];
+		if ((was = fake_entry(st, fresh[i].uid)) != NULL) {
+			batch[nb] = *was;
+			batch[nb].size = fresh[i].size;
+			batch[nb].flags = fresh[i].flags;
+		}
+		nb++;
+	}
+	store_listed(st, batch, nb);
+	free(batch);
+}
+
+/*
+ * The hold knob: a listing that has shown its first batch waits here while
+ * the knob is set, asking the progress callback every 10 ms so that a
+ * cancel still stops it.  Nonzero when cancelled.
+ */
+static int
+fake_hold(struct store *st, size_t done)
+{
+	struct fake	*f = st->impl;
+
+	while (__atomic_load_n(&f->hold_listing, __ATOMIC_RELAXED)) {
+		fake_sleep(10);
+		if (store_progress(st, "listing", done, f->ninbox))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Rebuilds the entries from the inbox.  Known uids keep their headers,
  * verdict and error, as the real stores keep them from their cache; a
@@ -153,12 +210,16 @@ fake_list(struct store *st, char **cause)
 	struct fake		*f = st->impl;
 	struct store_entry	*fresh, *was, *e;
 	const struct fake_msg	*m;
-	size_t			 i;
+	size_t			 i, shown = 0;
 
 	fresh = xcalloc(f->ninbox + 1, sizeof *fresh);
 	for (i = 0; i < f->ninbox; i++) {
-		if (i % FAKE_PROGRESS == 0 &&
-		    store_progress(st, "listing", i, f->ninbox)) {
+		if (i % FAKE_PROGRESS == 0) {
+			fake_report(st, fresh, shown, i);
+			shown = i;
+		}
+		if (i % FAKE_PROGRESS == 0 && (store_progress(st, "listing", i,
+		    f->ninbox) || (i > 0 && fake_hold(st, i)))) {
 			while (i-- > 0)
 				store_entry_clear(&fresh[i]);
 			free(fresh);
@@ -178,6 +239,7 @@ fake_list(struct store *st, char **cause)
 		if (fresh[i].subject == NULL)
 			fresh[i].subject = xstrdup("");
 	}
+	fake_report(st, fresh, shown, f->ninbox);
 	for (i = 0; i < f->ninbox; i++) {
 		if ((was = fake_entry(st, fresh[i].uid)) == NULL)
 			continue;
@@ -200,17 +262,6 @@ fake_list(struct store *st, char **cause)
 	free(fresh);
 	store_progress(st, "listing", f->ninbox, f->ninbox);
 	return 0;
-}
-
-static void
-fake_sleep(unsigned int ms)
-{
-	struct timespec	 ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
 }
 
 static int
@@ -559,6 +610,15 @@ store_fake_set_fetch_delay(struct store *st, unsigned int ms)
 
 	if (f != NULL)
 		__atomic_store_n(&f->delay_ms, ms, __ATOMIC_RELAXED);
+}
+
+void
+store_fake_hold_listing(struct store *st, int hold)
+{
+	struct fake	*f = fake_impl(st);
+
+	if (f != NULL)
+		__atomic_store_n(&f->hold_listing, hold, __ATOMIC_RELAXED);
 }
 
 size_t

@@ -22,6 +22,7 @@
 #include "xalloc.h"
 
 #define IMAP_LIST_CHUNK		500	/* UIDs per listing FETCH */
+#define IMAP_LIST_FIRST		100	/* ... the first one: a screenful */
 #define IMAP_FETCH_BATCH	100	/* UIDs per classifier FETCH */
 #define IMAP_MOVE_CHUNK		500	/* UIDs per MOVE / COPY */
 #define IMAP_WHOLE_MAX		(256u * 1024)	/* fetched whole up to this */
@@ -286,12 +287,19 @@ store_imap_all_uids(struct store_imap *si, uint32_t **out, size_t *n_out,
 	rc = mailimap_uid_search(si->s->imap, NULL, key, &result);
 	mailimap_search_key_free(key);
 	if (rc != MAILIMAP_NO_ERROR) {
+		/* libetpan hands over the (empty) list after a NO too. */
+		if (result != NULL)
+			mailimap_search_result_free(result);
 		*cause = imap_session_cause(si->s, rc, "listing UIDs");
 		return -1;
 	}
 	uids = xcalloc((size_t)clist_count(result) + 1, sizeof *uids);
-	for (it = clist_begin(result); it != NULL; it = clist_next(it))
-		uids[n++] = *(uint32_t *)clist_content(it);
+	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		/* RFC 3501 §9: a UID is an nz-number; libetpan would send a
+		 * 0 back as "*", and "*:2" skips UID 1 without a word. */
+		if (*(uint32_t *)clist_content(it) != 0)
+			uids[n++] = *(uint32_t *)clist_content(it);
+	}
 	mailimap_search_result_free(result);
 	qsort(uids, n, sizeof *uids, store_imap_uid_cmp);
 	*out = uids;
@@ -356,15 +364,20 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 {
 	struct store_imap		*si = store_imap_impl(st);
 	struct mailimap_fetch_type	*ft = store_imap_list_type(si->s);
-	size_t				 at, chunk;
+	struct store_entry		*batch;
+	size_t				 at, chunk, nb, i, want;
+	size_t				 abatch = IMAP_LIST_CHUNK;
 	int				 rc = 0;
 
+	batch = xcalloc(abatch, sizeof *batch);
 	for (at = 0; at < n && rc == 0; at += chunk) {
 		struct mailimap_set	*set;
 		clist			*result = NULL;
 		clistiter		*it;
 
-		chunk = n - at < IMAP_LIST_CHUNK ? n - at : IMAP_LIST_CHUNK;
+		/* A small first chunk: its rows are the first screen. */
+		want = at == 0 ? IMAP_LIST_FIRST : IMAP_LIST_CHUNK;
+		chunk = n - at < want ? n - at : want;
 		if (store_progress(st, "listing", at, n)) {
 			*cause = xstrdup("cancelled");
 			rc = -1;
@@ -378,33 +391,57 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			rc = -1;
 			break;
 		}
+		nb = 0;
 		for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
 			struct store_imap_att	 a;
-			struct store_entry	 e;
+			struct store_entry	*e;
 			struct cache_rec	 rec;
 
 			store_imap_att_read(clist_content(it), &a);
 			if (a.uid == 0)
 				continue;
-			memset(&e, 0, sizeof e);
+			/* A server may send more than asked (unsolicited
+			 * FETCH responses). */
+			if (nb == abatch) {
+				abatch *= 2;
+				batch = xreallocarray(batch, abatch,
+				    sizeof *batch);
+			}
+			e = &batch[nb++];
+			memset(e, 0, sizeof *e);
 			if (a.section != NULL)
-				store_entry_fill_headers(&e, a.section,
+				store_entry_fill_headers(e, a.section,
 				    a.section_len);
+			if (e->from == NULL)
+				e->from = xstrdup("");
+			if (e->subject == NULL)
+				e->subject = xstrdup("");
+			e->uid = a.uid;
+			e->flags = a.flags;
+			e->size = a.size;
+			if (e->date == 0)
+				e->date = a.internaldate;
 			memset(&rec, 0, sizeof rec);
 			rec.uid = a.uid;
 			rec.modseq = a.modseq;
 			rec.flags = a.flags;
 			rec.size = a.size;
-			rec.date = e.date != 0 ? e.date : a.internaldate;
-			rec.message_id = e.message_id;
-			rec.from = e.from;
-			rec.from_addr = e.from_addr;
-			rec.subject = e.subject;
+			rec.date = e->date;
+			rec.message_id = e->message_id;
+			rec.from = e->from;
+			rec.from_addr = e->from_addr;
+			rec.subject = e->subject;
 			cache_put(st->cache, &rec);
-			store_entry_clear(&e);
+			/* Flags alone (unsolicited): nothing to show yet. */
+			if (a.section == NULL)
+				store_entry_clear(&batch[--nb]);
 		}
 		mailimap_fetch_list_free(result);
+		store_listed(st, batch, nb);
+		for (i = 0; i < nb; i++)
+			store_entry_clear(&batch[i]);
 	}
+	free(batch);
 	mailimap_fetch_type_free(ft);
 	if (rc == 0)
 		store_progress(st, "listing", n, n);
@@ -508,6 +545,11 @@ store_imap_list(struct store *st, char **cause)
 			fresh[nfresh++] = uids[i];
 	}
 	free(uids);
+	/* What the cache knows can be shown while the new ones arrive. */
+	if (st->listed != NULL && nfresh > 0 && cache_count(st->cache) > 0) {
+		store_imap_entries_from_cache(st);
+		store_listed(st, st->entries, st->nentries);
+	}
 	if (store_imap_list_new(st, fresh, nfresh, cause) != 0) {
 		free(fresh);
 		return -1;
@@ -1004,6 +1046,9 @@ store_imap_junk_folder(struct store *st, char **cause)
 	rc = list != NULL ? MAILIMAP_NO_ERROR :
 	    mailimap_list(si->s->imap, "", "*", &list);
 	if (rc != MAILIMAP_NO_ERROR) {
+		/* libetpan hands over the (empty) list after a NO too. */
+		if (list != NULL)
+			mailimap_list_result_free(list);
 		*cause = imap_session_cause(si->s, rc, "listing folders");
 		return NULL;
 	}
@@ -1305,6 +1350,10 @@ store_imap_move(struct store *st, const uint32_t *uids, size_t n,
 			    at + 1, at + chunk, chunk, dst);
 			break;
 		case IMAP_MARKED:
+			/* Without UIDPLUS this is the plan; after a failed
+			 * UID EXPUNGE (why is set) it is an error. */
+			if (why != NULL)
+				rc = -1;
 			rep->marked += chunk;
 			store_report_note(rep, "messages %zu–%zu: copied to %s; "
 			    "the originals are marked \\Deleted but not expunged "

@@ -38,6 +38,9 @@ struct store_ops {
 	/* Frees impl (logging out first); the entries are store.c's. */
 	void		(*close)(struct store *st);
 	size_t		 batch;		/* uids per fetch_batch call */
+	/* NULL, or why nothing can be changed: junk, undo and
+	 * mark_not_junk then only refuse (store_read_only). */
+	const char	*read_only;
 };
 
 struct store {
@@ -50,6 +53,8 @@ struct store {
 	size_t			 nentries;
 	size_t			 aentries;
 	struct cache		*cache;		/* the backend's, or NULL */
+	store_listed_fn		 listed;	/* NULL: nobody watches */
+	void			*listed_ctx;
 };
 
 /* Allocates the common part; name and folder are copied. */
@@ -69,6 +74,10 @@ void		 store_entry_clear(struct store_entry *e);
 /* Calls the progress callback; nonzero when the user cancelled. */
 int		 store_progress(struct store *st, const char *phase, size_t done,
 		    size_t total);
+/* Hands a batch of entries found by a listing to the listed callback
+ * (store.h); does nothing when none is set or n is 0. */
+void		 store_listed(struct store *st, const struct store_entry *e,
+		    size_t n);
 /* Appends a formatted note to rep. */
 void		 store_report_note(struct store_move_report *rep,
 		    const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);

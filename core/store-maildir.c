@@ -486,7 +486,9 @@ maildir_read_file(const struct maildir *md, const char *rel, char **data,
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO planted in a Maildir must not hang the open
+	 * (fstat then finds it is no regular file). */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT) {
 			free(path);
 			return 1;
@@ -657,7 +659,10 @@ maildir_scan_one(struct maildir *md, struct maildir_scan *s,
 		free(path);
 		return;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == ENOENT) {
+	/* O_NONBLOCK: a FIFO must not hang the listing (see
+	 * maildir_read_file). */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 &&
+	    errno == ENOENT) {
 		free(path);
 		return;
 	}
@@ -739,6 +744,38 @@ maildir_commit(struct store *st, struct maildir_scan *sc, size_t n)
 }
 
 /*
+ * Shows the listed callback sc[from..to): the headers just read, or for a
+ * file listed before its entry with the flags its name has now.  Shallow
+ * copies: every pointer stays the scan's or the old entry's.
+ */
+static void
+maildir_report(struct store *st, const struct maildir_scan *sc, size_t from,
+    size_t to)
+{
+	struct store_entry	*batch, *was;
+	size_t			 i, nb = 0;
+
+	if (st->listed == NULL || to <= from)
+		return;
+	batch = xcalloc(to - from, sizeof *batch);
+	for (i = from; i < to; i++) {
+		if (sc[i].uid == 0)
+			continue;
+		if (!sc[i].known)
+			batch[nb] = sc[i].e;
+		else if ((was = store_entry_find(st, sc[i].uid)) != NULL) {
+			batch[nb] = *was;
+			batch[nb].size = sc[i].e.size;
+			batch[nb].flags = sc[i].e.flags;
+		} else
+			continue;
+		batch[nb++].uid = sc[i].uid;
+	}
+	store_listed(st, batch, nb);
+	free(batch);
+}
+
+/*
  * The first listing numbers the files 1..n in name order.  Later ones keep
  * the uid of every file seen before (matched by unique part, as flags
  * change names) and number new files after the highest uid ever given, so
@@ -751,7 +788,7 @@ maildir_list(struct store *st, char **cause)
 	struct maildir_scan	*sc = NULL;
 	struct maildir_old	*old;
 	struct buf		 hdr;
-	size_t			 n = 0, i, kept = 0;
+	size_t			 n = 0, i, kept = 0, shown = 0;
 	uint32_t		 next = md->next_uid;
 	int			 cancelled = 0;
 
@@ -767,10 +804,13 @@ maildir_list(struct store *st, char **cause)
 	old = maildir_old_index(md);
 	buf_init(&hdr);
 	for (i = 0; i < n; i++) {
-		if (i % MAILDIR_PROGRESS == 0 &&
-		    store_progress(st, "listing", i, n)) {
-			cancelled = 1;
-			break;
+		if (i % MAILDIR_PROGRESS == 0) {
+			maildir_report(st, sc, shown, i);
+			shown = i;
+			if (store_progress(st, "listing", i, n)) {
+				cancelled = 1;
+				break;
+			}
 		}
 		maildir_scan_one(md, &sc[i], old, &hdr, &next);
 	}
@@ -786,6 +826,7 @@ maildir_list(struct store *st, char **cause)
 		*cause = xstrdup("cancelled");
 		return -1;
 	}
+	maildir_report(st, sc, shown, n);
 	maildir_commit(st, sc, n);
 	free(sc);
 	md->next_uid = next;

@@ -187,6 +187,20 @@ store_progress(struct store *st, const char *phase, size_t done, size_t total)
 }
 
 void
+store_set_listed(struct store *st, store_listed_fn fn, void *ctx)
+{
+	st->listed = fn;
+	st->listed_ctx = ctx;
+}
+
+void
+store_listed(struct store *st, const struct store_entry *e, size_t n)
+{
+	if (st->listed != NULL && n > 0)
+		st->listed(st->listed_ctx, e, n);
+}
+
+void
 store_report_note(struct store_move_report *rep, const char *fmt, ...)
 {
 	va_list	ap;
@@ -407,6 +421,12 @@ store_classify(struct store *st, const struct analyzer *a, char **cause)
 			free(why);
 	}
 	return rc;
+}
+
+const char *
+store_read_only(const struct store *st)
+{
+	return st->ops->read_only;
 }
 
 int

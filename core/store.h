@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * An open mailbox behind one interface: an IMAP folder (store-imap.c) or a
- * Maildir (store-maildir.c).  Lists messages, classifies them with an
+ * An open mailbox behind one interface: an IMAP folder (store-imap.c), a
+ * Maildir (store-maildir.c) or, read-only, an mbox file (store-mbox.c).  Lists messages, classifies them with an
  * analyzer, moves them to junk safely with an undo journal, and undoes.
  * The CLI and the TUI use only this; neither knows IMAP or Maildir.
  *
@@ -71,6 +71,17 @@ struct store	*store_open_imap(const struct account *a, const char *folder,
  * junk_folder names another. */
 struct store	*store_open_maildir(const char *path, const char *junk_folder,
 		    const struct store_opts *o, char **cause);
+/*
+ * Opens an mbox file read-only (store-mbox.c): it lists and classifies,
+ * and refuses junk, undo and "not junk" with a cause that says so (see
+ * store_read_only).  No cache and no journal.  NULL and *cause when path
+ * is no regular file or does not start with "From ".
+ */
+struct store	*store_open_mbox(const char *path, const struct store_opts *o,
+		    char **cause);
+/* NULL when the mailbox can be changed; else why not, a static English
+ * sentence (the caller may translate it). */
+const char	*store_read_only(const struct store *st);
 /* Logs out and frees; accepts NULL.  Saves the cache first. */
 void		 store_close(struct store *st);
 
@@ -85,6 +96,20 @@ const char	*store_folder(const struct store *st);
  * new.  Entries are in ascending uid order afterwards.
  */
 int		 store_list(struct store *st, char **cause);
+/*
+ * Entries as a listing finds them, before store_list returns, so a caller
+ * can show the first screen while the rest of a big folder arrives.
+ * entries[0..n) are borrowed for the call only (copy what you keep); they
+ * come batch by batch in no particular order, and an entry may come again
+ * (a refresh lists what is known too).  Only store_list's finished list is
+ * the truth: an entry reported here may be missing from it.  Called on
+ * the thread that called store_list, like the progress callback.
+ */
+typedef void (*store_listed_fn)(void *ctx, const struct store_entry *entries,
+    size_t n);
+/* Sets (or with NULL clears) the listed callback; ctx is borrowed. */
+void		 store_set_listed(struct store *st, store_listed_fn fn,
+		    void *ctx);
 size_t		 store_count(const struct store *st);
 /* Borrowed; valid until the next store_list, store_junk or store_undo. */
 struct store_entry *store_entry_at(struct store *st, size_t i);
@@ -168,6 +193,12 @@ struct store	*store_open_fake(const struct store_fake_msg *msgs, size_t n,
  */
 void		 store_fake_fail_junk_after(struct store *st, long k);
 void		 store_fake_set_fetch_delay(struct store *st, unsigned int ms);
+/*
+ * While hold is nonzero, a listing stops after its first batch of 32 (shown
+ * to the listed callback) and waits, still cancellable, until the knob is
+ * cleared: a test can look at what a half-finished listing showed.
+ */
+void		 store_fake_hold_listing(struct store *st, int hold);
 size_t		 store_fake_junk_count(struct store *st);
 
 #endif

@@ -93,7 +93,7 @@ printf 'From: =?UTF-8?B?%s?= <x@example.com>\nSubject: evil \033]0;pwned\007 \03
 
 # ---- the index on a Maildir --------------------------------------------
 launch "" "'$tmp/mail'"
-wait_for " 21/21" || fail "the list never finished loading"
+wait_for "suspicious [0-9]+  21/21" || fail "the list never finished loading"
 check "phish rows are red (SGR 31)" \
     sh -c "T() { tmux -S '$sock' \"\$@\"; }; T capture-pane -p -e -t sagi | grep 'fake Amazon' | grep -q \"$red\""
 check "clean rows are not red" \
@@ -167,7 +167,7 @@ check "q leaves with status 0" sh -c "tmux -S '$sock' capture-pane -p -t sagi | 
 
 # ---- NO_COLOR: no colour at all, markers still there ---------------------
 launch "NO_COLOR=1" "'$tmp/mail'"
-wait_for " 21/21" || fail "NO_COLOR list never loaded"
+wait_for "suspicious [0-9]+  21/21" || fail "NO_COLOR list never loaded"
 check "NO_COLOR: no red anywhere" sh -c \
     "! tmux -S '$sock' capture-pane -p -e -t sagi | grep \"$red\" | cat -v | sed 's/^/# red: /' | grep ."
 check "NO_COLOR: phish still marked" [ "$(screen | grep -c '!! fake')" -ge 8 ]
@@ -179,7 +179,7 @@ mkdir -p "$XDG_CONFIG_HOME/sagi"
 printf 'unbind index J\nbind index X junk-message\nbind index K no-such-action\n' \
     > "$XDG_CONFIG_HOME/sagi/keys"
 launch "" "'$tmp/mail'"
-wait_for " 21/21" || fail "list with a user keymap"
+wait_for "suspicious [0-9]+  21/21" || fail "list with a user keymap"
 check "a problem in the user's keymap is announced" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q '1 problems in keymaps'"
 check "the key bar shows the user's key" sh -c \
@@ -212,9 +212,104 @@ check "Japanese: the why-pane explains in Japanese" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q '名乗っていますが'"
 T send-keys -t sagi q
 
+# ---- ^Z and fatal signals: an interactive shell gets its terminal back ---
+# A shell with job control in the pane, sagi started from it.
+shell() {
+	T kill-server > /dev/null 2>&1
+	i=0
+	while T has-session > /dev/null 2>&1 && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	rm -f "$sock"
+	T -f /dev/null new-session -d -s sagi -x 120 -y 40 \
+	    "env PS1='sh-prompt> ' LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color bash --norc --noprofile -i"
+	wait_for "sh-prompt>" || fail "no shell"
+}
+alt() { T display-message -p -t sagi '#{alternate_on}'; }
+# The terminal modes the shell needs: canonical input and echo.
+sane() {
+	T send-keys -t sagi C-l "stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo :modes" Enter
+	wait_for ":modes$" || return 1
+	screen | grep -qE '^icanon echo :modes$'
+}
+sagi_pid() {
+	ps -o pid= --ppid "$(T display-message -p -t sagi '#{pane_pid}')" | tr -d ' ' | head -1
+}
+shell
+T send-keys -t sagi "'$SAGI' '$tmp/mail'" Enter
+wait_for "suspicious [0-9]+  21/21" || fail "sagi from a shell never loaded"
+check "sagi runs on the alternate screen" [ "$(alt)" = 1 ]
+T send-keys -t sagi C-z
+wait_for "Stopped" || fail "^Z did not stop sagi"
+check "^Z: the shell prompt is back" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -v '^\$' | tail -1 | grep -q '^sh-prompt>'"
+check "^Z: the alternate screen is left" [ "$(alt)" = 0 ]
+check "^Z: the terminal is sane for the shell" sane
+T send-keys -t sagi C-l "fg" Enter
+wait_for "suspicious [0-9]+  21/21" || fail "fg did not redraw the index"
+check "fg: the index is redrawn, on the alternate screen" sh -c \
+    "[ \"\$(tmux -S '$sock' display-message -p -t sagi '#{alternate_on}')\" = 1 ] && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake Amazon'"
+T send-keys -t sagi w
+wait_for "Why \(w hides\)" || fail "fg: w shows no why-pane"
+check "fg: keys work again (w opens the why-pane)" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Why (w hides)'"
+for sig in TERM HUP; do
+	pid=$(sagi_pid)
+	if [ -z "$pid" ]; then
+		fail "SIG$sig: no sagi process to signal"
+		break
+	fi
+	kill -$sig "$pid"
+	wait_for "sh-prompt> *$" || fail "SIG$sig: no prompt"
+	i=0
+	while kill -0 "$pid" 2> /dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	check "SIG$sig: sagi is gone" sh -c "! kill -0 $pid 2> /dev/null"
+	check "SIG$sig: no alternate screen left behind" [ "$(alt)" = 0 ]
+	check "SIG$sig: the terminal is sane for the shell" sane
+	if [ $sig = TERM ]; then
+		T send-keys -t sagi C-l "'$SAGI' '$tmp/mail'" Enter
+		wait_for "suspicious [0-9]+  21/21" || fail "sagi did not start again"
+	fi
+done
+
+# ---- an mbox: browsed and judged, never written ------------------------
+for f in "$top_srcdir"/demo/cur/* "$top_srcdir"/demo/new/*; do
+	echo "From demo@example.jp Mon Jan  1 00:00:00 2024"
+	sed 's/^\(>*From \)/>\1/' "$f"
+	echo
+done > "$tmp/demo.mbox"
+cksum < "$tmp/demo.mbox" > "$tmp/mbox.sum"
+launch "" "'$tmp/demo.mbox'"
+wait_for "suspicious [0-9]+  20/20" || fail "the mbox never loaded"
+check "mbox: the title says read-only" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | head -1 | grep -q '(read-only)'"
+check "mbox: phish rows are red" sh -c \
+    "tmux -S '$sock' capture-pane -p -e -t sagi | grep 'fake Amazon' | grep -q \"$red\""
+T send-keys -t sagi w
+wait_for "Why \(w hides\)" || fail "mbox: no why-pane"
+check "mbox: the why-pane explains the seed phish" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'claims to come from Amazon'"
+T send-keys -t sagi w
+T send-keys -t sagi J
+wait_for "mbox is read-only in sagi" || fail "mbox: J says nothing"
+check "mbox: J says why nothing moves" sh -c \
+    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'mbox is read-only in sagi: nothing is moved'"
+T send-keys -t sagi M
+sleep 0.3
+check "mbox: M asks nothing and says read-only" sh -c \
+    "! tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Move [0-9]* flagged' && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'mbox is read-only in sagi'"
+T send-keys -t sagi Enter
+wait_for "Links \(visible text" || fail "mbox: Enter did not open the message"
+T send-keys -t sagi q
+T send-keys -t sagi q
+wait_for "sagi-exited-0" || fail "mbox: q did not leave"
+check "mbox: the file is untouched" sh -c "cksum < '$tmp/demo.mbox' | cmp -s - '$tmp/mbox.sum'"
+
 # ---- the demo ----------------------------------------------------------
 launch "" "--demo"
-wait_for " 20/20" || fail "the demo never loaded"
+wait_for "suspicious [0-9]+  20/20" || fail "the demo never loaded"
 check "the demo shows the seed phish" sh -c \
     "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Amazon株式会社から緊急のご連絡'"
 # "Not phish" remembers the sender (in the demo's own config), and bulk
@@ -239,7 +334,7 @@ if [ $st -eq 0 ]; then
 	. "$server/env"
 	$DV append "$server" INBOX "$top_srcdir"/demo/cur/* "$top_srcdir"/demo/new/* > /dev/null
 	launch "" "imap://$IMAP_USER@127.0.0.1:$IMAP_PORT/INBOX --tls starttls --tls-ca-file '$CA_FILE' --password-cmd 'cat $IMAP_PASSWORD_FILE'"
-	wait_for " 20/20" || fail "the IMAP list never loaded"
+	wait_for "suspicious [0-9]+  20/20" || fail "the IMAP list never loaded"
 	check "IMAP: phish rows are red" sh -c \
 	    "tmux -S '$sock' capture-pane -p -e -t sagi | grep 'fake Amazon' | grep -q \"$red\""
 	T send-keys -t sagi J
@@ -255,6 +350,72 @@ if [ $st -eq 0 ]; then
 	check "IMAP: undo restored 7" [ "$($DV count "$server" INBOX)" = 19 ]
 	T send-keys -t sagi q
 	wait_for "sagi-exited-0" || fail "IMAP session did not quit"
+
+	# The list shows while it is still listing.  300 messages in "Big";
+	# a relay holds sagi's second listing FETCH (UIDs from 101) until
+	# told to let it pass, so the screen is looked at mid-listing with no
+	# timing involved.  Plain IMAP: the relay reads the commands.
+	$DV gen "$server" Big 300 > /dev/null || fail "could not fill Big"
+	cat > "$tmp/gate.py" <<'PYEOF'
+import os, socket, sys, threading, time
+target, portfile, pattern = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(1)
+ls.settimeout(60)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(ls.getsockname()[1]))
+os.replace(portfile + ".tmp", portfile)
+c, _ = ls.accept()
+s = socket.create_connection(("127.0.0.1", target))
+def back():
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        c.sendall(d)
+    c.close()
+threading.Thread(target=back, daemon=True).start()
+tail, held = b"", False
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    if not held and pattern in tail + d:
+        held = True
+        open(portfile + ".held", "w").close()
+        end = time.time() + 120
+        while not os.path.exists(portfile + ".go") and time.time() < end:
+            time.sleep(0.05)
+    tail = d[-len(pattern):]
+    s.sendall(d)
+s.close()
+PYEOF
+	$PY "$tmp/gate.py" "$IMAP_PORT" "$tmp/gate" "UID FETCH 101:" &
+	gate=$!
+	i=0
+	while [ ! -s "$tmp/gate" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	launch "" "imap://$IMAP_USER@127.0.0.1:$(cat "$tmp/gate")/Big --tls none --insecure-plaintext --password-cmd 'cat $IMAP_PASSWORD_FILE'"
+	i=0
+	while [ ! -e "$tmp/gate.held" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	check "the relay holds the second listing FETCH" [ -e "$tmp/gate.held" ]
+	wait_for "listing 100/300" || fail "no listing progress shown"
+	check "while listing, the title says so and counts the rows shown" sh -c \
+	    "tmux -S '$sock' capture-pane -p -t sagi | head -1 | grep -qE ' 0/100 .*listing 100/300'"
+	check "while listing, the first screen of rows is drawn" \
+	    [ "$(screen | grep -cE '^ .{0,3} *[0-9]{4}-[0-9]{2}-[0-9]{2} ')" -ge 30 ]
+	T send-keys -t sagi j
+	wait_for "listing 100/300" || true
+	check "while listing, keys work (j moves to the second row)" sh -c \
+	    "tmux -S '$sock' capture-pane -p -e -t sagi | sed -n 3p | grep -q \"\$(printf '\033')\[7m\""
+	touch "$tmp/gate.go"
+	wait_for " 300/300" || fail "the listing did not finish after the relay let go"
+	check "released, every message is listed and judged" sh -c \
+	    "tmux -S '$sock' capture-pane -p -t sagi | head -1 | grep -q ' 300/300'"
+	T send-keys -t sagi q
+	wait_for "sagi-exited-0" || fail "Big session did not quit"
+	kill "$gate" 2> /dev/null
+	wait "$gate" 2> /dev/null
 elif [ $st -eq 77 ]; then
 	echo "# dovecot not installed: IMAP part skipped"
 else

@@ -482,9 +482,10 @@ static const struct action actions[] = {
 	  N_("Go to the first message") },
 	{ "help",		act_help,	0,
 	  N_("Show the keys and what they do") },
-	{ "junk-flagged",	act_junk_flagged, ACT_NEED_OPEN,
+	{ "junk-flagged",	act_junk_flagged, ACT_NEED_OPEN | ACT_NEED_WRITABLE,
 	  N_("Move every phish to the junk folder (asks first)") },
-	{ "junk-message",	act_junk,	ACT_NEED_MSG | ACT_NEED_OPEN,
+	{ "junk-message",	act_junk,	ACT_NEED_MSG | ACT_NEED_OPEN |
+	    ACT_NEED_WRITABLE,
 	  N_("Move the message (or the tagged ones) to the junk folder") },
 	{ "last-message",	act_last,	0,
 	  N_("Go to the last message") },
@@ -496,7 +497,8 @@ static const struct action actions[] = {
 	  N_("Scroll up one line") },
 	{ "next-message",	act_next,	0,
 	  N_("Select the next message") },
-	{ "not-phish",		act_not_phish,	ACT_NEED_MSG | ACT_NEED_OPEN,
+	{ "not-phish",		act_not_phish,	ACT_NEED_MSG | ACT_NEED_OPEN |
+	    ACT_NEED_WRITABLE,
 	  N_("Mark the message \"not phish\" ($NotJunk)") },
 	{ "open-message",	act_open,	ACT_NEED_MSG,
 	  N_("Show the message: text, links and evidence") },
@@ -530,7 +532,7 @@ static const struct action actions[] = {
 	  N_("Apply the next action to the tagged messages") },
 	{ "toggle-explain",	act_explain,	0,
 	  N_("Show or hide why the message was judged so") },
-	{ "undo",		act_undo,	ACT_NEED_OPEN,
+	{ "undo",		act_undo,	ACT_NEED_OPEN | ACT_NEED_WRITABLE,
 	  N_("Undo the last move") },
 };
 /* clang-format on */

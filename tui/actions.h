@@ -24,6 +24,7 @@ struct action {
 #define ACT_NEED_MSG		0x1	/* a message must be selected */
 #define ACT_NEED_OPEN		0x2	/* the mailbox must be open */
 #define ACT_TAKES_ARG		0x4	/* a binding may give one argument */
+#define ACT_NEED_WRITABLE	0x8	/* the mailbox must not be read-only */
 	const char	*summary;	/* one line, shown in help */
 };
 

@@ -28,6 +28,19 @@ cli_store_on_signal(int sig)
 	cli_store_interrupted = 1;
 }
 
+/*
+ * A cause can carry what the server said (its NO text, a folder name):
+ * shown like mail, so escapes and bidi controls never reach the terminal.
+ */
+static void
+cli_store_error(const char *cause)
+{
+	char	*s = text_sanitize_line(cause, strlen(cause));
+
+	fprintf(stderr, "sagi: %s\n", s);
+	free(s);
+}
+
 struct cli_store_progress {
 	int	 tty;
 	int	 shown;
@@ -134,7 +147,7 @@ cli_account_resolve(const struct cli_opts *o, struct account *a,
 	conf_free(conf);
 	if (mb->url != NULL && account_from_url(mb->url, a, folder_out,
 	    &cause) != 0) {
-		fprintf(stderr, "sagi: %s\n", cause);
+		cli_store_error(cause);
 		free(cause);
 		account_clear(a);
 		return -1;
@@ -241,7 +254,7 @@ cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
 	return 0;
 fail_cause:
 	cli_store_progress_end(&cs->progress);
-	fprintf(stderr, "sagi: %s\n", cause);
+	cli_store_error(cause);
 	free(cause);
 fail:
 	free(folder);
@@ -287,11 +300,15 @@ static void
 cli_store_print_report(const struct cli_opts *o,
     const struct store_move_report *rep, const char *what)
 {
-	size_t	i;
+	char	*dst;
+	size_t	 i;
 
 	(void)o;
+	dst = rep->dst != NULL ? text_sanitize_line(rep->dst, strlen(rep->dst)) :
+	    xstrdup("?");
 	printf("%s: %zu of %zu moved to %s", what, rep->moved, rep->requested,
-	    rep->dst != NULL ? rep->dst : "?");
+	    dst);
+	free(dst);
 	if (rep->marked > 0)
 		printf(", %zu copied with the originals marked deleted",
 		    rep->marked);
@@ -335,7 +352,7 @@ cli_junk(const struct cli_opts *o)
 	char			**reasons, *tag;
 	size_t			*counts, nreasons = 0, n = 0, i, k;
 	const char		*junk;
-	char			*cause = NULL, *q;
+	char			*cause = NULL, *q, *shown = NULL;
 	int			 rc = 0;
 
 	if (!o->mb.flagged) {
@@ -375,11 +392,13 @@ cli_junk(const struct cli_opts *o)
 		}
 	}
 	junk = store_junk_folder(cs.st, &cause);
+	/* The junk folder's name comes from the server's LIST. */
+	shown = junk != NULL ? text_sanitize_line(junk, strlen(junk)) :
+	    xstrdup("(none)");
 	printf("%zu of %zu messages in %s are %s or worse; %s %s\n", n,
 	    store_count(cs.st), store_folder(cs.st),
 	    verdict_level_name(o->mb.level),
-	    o->mb.dry_run ? "they would go to" : "junk folder:",
-	    junk != NULL ? junk : "(none)");
+	    o->mb.dry_run ? "they would go to" : "junk folder:", shown);
 	for (k = 0; k < nreasons; k++) {
 		char *line = text_sanitize_line(reasons[k], strlen(reasons[k]));
 
@@ -387,7 +406,7 @@ cli_junk(const struct cli_opts *o)
 		free(line);
 	}
 	if (junk == NULL) {
-		fprintf(stderr, "sagi: %s\n", cause);
+		cli_store_error(cause);
 		free(cause);
 		rc = CLI_EXIT_ERROR;
 		goto out;
@@ -396,7 +415,7 @@ cli_junk(const struct cli_opts *o)
 		goto out;
 	if (!o->mb.yes) {
 		q = xasprintf("Move %zu messages from %s to %s?", n,
-		    store_folder(cs.st), junk);
+		    store_folder(cs.st), shown);
 		if (!isatty(STDIN_FILENO) || !cli_store_confirm(q)) {
 			fprintf(stderr, "sagi: nothing moved%s\n",
 			    isatty(STDIN_FILENO) ? "" :
@@ -408,7 +427,7 @@ cli_junk(const struct cli_opts *o)
 		free(q);
 	}
 	if (store_junk(cs.st, uids, n, &rep, &cause) != 0) {
-		fprintf(stderr, "sagi: %s\n", cause);
+		cli_store_error(cause);
 		free(cause);
 		rc = CLI_EXIT_ERROR;
 	}
@@ -426,6 +445,7 @@ cli_junk(const struct cli_opts *o)
 	}
 	store_move_report_clear(&rep);
 out:
+	free(shown);
 	for (k = 0; k < nreasons; k++)
 		free(reasons[k]);
 	free(uids);
@@ -448,7 +468,7 @@ cli_undo(const struct cli_opts *o)
 	if (cli_store_open(o, &cs, 0) != 0)
 		return CLI_EXIT_ERROR;
 	if (store_undo(cs.st, &rep, &cause) != 0) {
-		fprintf(stderr, "sagi: %s\n", cause);
+		cli_store_error(cause);
 		free(cause);
 		rc = CLI_EXIT_ERROR;
 	}

@@ -29,6 +29,7 @@ struct cli_tui_target {
 	struct account		 acct;
 	char			*folder;
 	const char		*rules_version;
+	const char		*mbox;		/* an mbox file instead */
 };
 
 static struct store *
@@ -36,9 +37,35 @@ cli_tui_open(void *ctx, store_progress_fn progress, void *progress_ctx,
     char **cause)
 {
 	struct cli_tui_target	*t = ctx;
+	struct store_opts	 so;
 
+	if (t->mbox != NULL) {
+		/* Read-only: no cache (a file has no UIDVALIDITY to key it)
+		 * and no journal. */
+		memset(&so, 0, sizeof so);
+		so.rules_version = t->rules_version;
+		so.jobs = t->o->jobs;
+		so.progress = progress;
+		so.progress_ctx = progress_ctx;
+		return store_open_mbox(t->mbox, &so, cause);
+	}
 	return cli_store_open_account(t->o, &t->acct, t->folder,
 	    t->rules_version, progress, progress_ctx, cause);
+}
+
+/* 1 when path is a regular file starting with "From " (an mbox). */
+static int
+cli_tui_is_mbox(const char *path)
+{
+	char	 head[5];
+	int	 fd, yes;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return 0;
+	yes = read(fd, head, sizeof head) == 5 &&
+	    memcmp(head, "From ", 5) == 0;
+	close(fd);
+	return yes;
 }
 
 /* cp -R of a small tree of regular files (the demo Maildir). */
@@ -189,11 +216,23 @@ cli_tui(const struct cli_opts *o, const char *target, int demo)
 		/* The demo's "not phish" must not write the user's config. */
 		demo_conf = xasprintf("%s/config", demo_dir);
 		conf_path = demo_conf;
+	} else if (target != NULL && o->mb.url == NULL &&
+	    stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (!cli_tui_is_mbox(target)) {
+			fprintf(stderr, "sagi: %s is neither a Maildir nor an "
+			    "mbox (an mbox starts with \"From \"); one message "
+			    "is judged with sagi scan or sagi explain\n", target);
+			account_clear(&t.acct);
+			return CLI_EXIT_ERROR;
+		}
+		t.mbox = target;
+		t.acct.name = xstrdup(target);
+		/* Not an account of the config file: nothing to remember in. */
+		conf_path = NULL;
 	} else if (target != NULL && o->mb.url == NULL) {
 		if (stat(target, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "sagi: %s is not a Maildir (an mbox can "
-			    "be judged with sagi scan, not yet browsed)\n",
-			    target);
+			fprintf(stderr, "sagi: %s is not a Maildir or an mbox "
+			    "file\n", target);
 			account_clear(&t.acct);
 			return CLI_EXIT_ERROR;
 		}

@@ -14,6 +14,12 @@
 #include "tui.h"
 #include "xalloc.h"
 
+/* Why a store may be read-only (store_read_only), for the translators. */
+static const char *const dispatch_read_only[] SAGI_UNUSED = {
+	N_("mbox is read-only in sagi: nothing is moved or marked (convert "
+	    "it to a Maildir to junk mail)"),
+};
+
 /* The answer to "move N flagged messages?". */
 static void
 dispatch_confirm(struct tui *t, key_code key)
@@ -127,6 +133,12 @@ tui_dispatch(struct tui *t, key_code key)
 		tui_message(t, 1, "%s", t->failed ?
 		    _("the mailbox could not be opened") :
 		    _("the mailbox is still opening"));
+		return;
+	}
+	if ((a->flags & ACT_NEED_WRITABLE) && t->read_only != NULL) {
+		/* Said at once: the store would refuse anyway. */
+		t->tag_prefix = 0;
+		tui_message(t, 1, "%s", _(t->read_only));
 		return;
 	}
 	if (t->message != NULL && !t->message_error) {

@@ -21,7 +21,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: sagi [options] [--account NAME | imap[s]://… | MAILDIR | --demo]\n"
+"usage: sagi [options] [--account NAME | imap[s]://… | MAILDIR | MBOX | --demo]\n"
 "       sagi scan [--json] [options] PATH...\n"
 "       sagi scan [--json] [options] --account NAME [--folder F]\n"
 "       sagi scan [--json] [options] imap[s]://user@host[:port]/FOLDER\n"

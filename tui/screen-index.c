@@ -161,10 +161,11 @@ screen_title(struct tui *t)
 		}
 	} else if (t->store_name == NULL && !t->failed)
 		snprintf(prog, sizeof prog, "  [%s]", _("opening…"));
-	snprintf(buf, sizeof buf, " sagi  %s  %s %zu  %s %zu  %zu/%zu%s%s",
+	snprintf(buf, sizeof buf, " sagi  %s  %s %zu  %s %zu  %zu/%zu%s%s%s",
 	    t->folder != NULL ? t->folder : "", _("phish"), phish,
 	    _("suspicious"), suspect, judged, t->nrows, prog,
-	    t->limit_flagged ? _("  (flagged only)") : "");
+	    t->limit_flagged ? _("  (flagged only)") : "",
+	    t->read_only != NULL ? _("  (read-only)") : "");
 	if (t->color)
 		attron(COLOR_PAIR(TUI_PAIR_BAR));
 	else

@@ -78,19 +78,34 @@ tui_trusted(const struct tui *t, const struct tui_row *row)
 void
 tui_counts(const struct tui *t, size_t *phish, size_t *suspect, size_t *judged)
 {
-	size_t	i;
+	*phish = t->nphish;
+	*suspect = t->nsuspect;
+	*judged = t->njudged;
+}
 
-	*phish = *suspect = *judged = 0;
-	for (i = 0; i < t->nrows; i++) {
-		const struct verdict *v = t->rows[i].r.verdict;
+/*
+ * Adds (sign 1) or takes away (sign -1) what row counts for.  Every change
+ * of a row's verdict goes between the two, so the title never walks the
+ * rows.
+ */
+static void
+tui_count_row(struct tui *t, const struct tui_row *row, int sign)
+{
+	const struct verdict	*v = row->r.verdict;
+	size_t			*c;
 
-		if (v == NULL)
-			continue;
-		(*judged)++;
-		if (v->level == VERDICT_PHISH)
-			(*phish)++;
-		else if (v->level == VERDICT_SUSPECT)
-			(*suspect)++;
+	if (v == NULL)
+		return;
+	c = v->level == VERDICT_PHISH ? &t->nphish :
+	    v->level == VERDICT_SUSPECT ? &t->nsuspect : NULL;
+	if (sign > 0) {
+		t->njudged++;
+		if (c != NULL)
+			(*c)++;
+	} else {
+		t->njudged--;
+		if (c != NULL)
+			(*c)--;
 	}
 }
 
@@ -144,6 +159,21 @@ tui_view_rebuild_keep(struct tui *t, uint32_t keep)
 	t->dirty = 1;
 }
 
+/*
+ * Rows came or went under the user: the view is rebuilt around the
+ * message under the cursor, which also keeps its line on the screen, so
+ * that a listing still arriving never moves what the user looks at.
+ */
+static void
+tui_view_rebuild_steady(struct tui *t, uint32_t keep)
+{
+	size_t	off = t->cur >= t->top ? t->cur - t->top : 0;
+
+	tui_view_rebuild_keep(t, keep);
+	if (keep != 0)
+		t->top = t->cur >= off ? t->cur - off : 0;
+}
+
 void
 tui_view_rebuild(struct tui *t)
 {
@@ -181,11 +211,76 @@ tui_take_rows(struct tui *t, struct worker_event *e)
 	t->rows = rows;
 	t->nrows = e->nrows;
 	qsort(t->rows, t->nrows, sizeof *t->rows, tui_row_cmp);
+	t->nphish = t->nsuspect = t->njudged = 0;
+	for (i = 0; i < t->nrows; i++)
+		tui_count_row(t, &t->rows[i], 1);
 	free(e->rows);
 	e->rows = NULL;
 	e->nrows = 0;
 	t->nview = 0;
-	tui_view_rebuild_keep(t, keep);
+	tui_view_rebuild_steady(t, keep);
+}
+
+static int
+tui_worker_row_cmp(const void *a, const void *b)
+{
+	const struct worker_row *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/*
+ * Part of a listing under way: each row replaces the one with its uid
+ * (keeping its tag) or joins the list.  One merge of two uid-sorted lists;
+ * the cursor stays on its message wherever the new rows sort.
+ */
+static void
+tui_take_listed(struct tui *t, struct worker_event *e)
+{
+	struct tui_row	*rows, *out;
+	uint32_t	 keep;
+	size_t		 i = 0, j = 0, n;
+
+	if (e->nrows == 0)
+		return;
+	keep = tui_current(t) != NULL ? tui_current(t)->r.uid : 0;
+	/* Of two copies of one uid in a post either may win: WORKER_ROWS,
+	 * which ends the listing, settles it. */
+	qsort(e->rows, e->nrows, sizeof *e->rows, tui_worker_row_cmp);
+	rows = xcalloc(t->nrows + e->nrows + 1, sizeof *rows);
+	n = 0;
+	while (i < t->nrows || j < e->nrows) {
+		out = &rows[n];
+		if (j == e->nrows || (i < t->nrows &&
+		    t->rows[i].r.uid < e->rows[j].uid)) {
+			*out = t->rows[i++];
+			n++;
+			continue;
+		}
+		if (n > 0 && rows[n - 1].r.uid == e->rows[j].uid) {
+			/* A second copy in this post, or the row it
+			 * replaces: the new one takes the place. */
+			out = &rows[n - 1];
+			tui_count_row(t, out, -1);
+			worker_row_clear(&out->r);
+		} else if (i < t->nrows && t->rows[i].r.uid == e->rows[j].uid) {
+			*out = t->rows[i++];
+			tui_count_row(t, out, -1);
+			worker_row_clear(&out->r);
+			n++;
+		} else {
+			memset(out, 0, sizeof *out);
+			n++;
+		}
+		out->r = e->rows[j];
+		memset(&e->rows[j], 0, sizeof e->rows[j]);
+		j++;
+		tui_count_row(t, out, 1);
+	}
+	free(t->rows);
+	t->rows = rows;
+	t->nrows = n;
+	tui_view_rebuild_steady(t, keep);
 }
 
 /* New verdicts for some rows. */
@@ -198,12 +293,14 @@ tui_take_verdicts(struct tui *t, struct worker_event *e)
 	for (i = 0; i < e->nrows; i++) {
 		if ((row = tui_row_find(t, e->rows[i].uid)) == NULL)
 			continue;
+		tui_count_row(t, row, -1);
 		verdict_free(row->r.verdict);
 		row->r.verdict = e->rows[i].verdict;
 		e->rows[i].verdict = NULL;
 		free(row->r.error);
 		row->r.error = e->rows[i].error;
 		e->rows[i].error = NULL;
+		tui_count_row(t, row, 1);
 	}
 	if (t->limit_flagged || t->sort == TUI_SORT_SCORE)
 		tui_view_rebuild(t);
@@ -405,10 +502,12 @@ tui_handle(struct tui *t, struct worker_event *e)
 		free(t->store_name);
 		free(t->folder);
 		free(t->junk);
+		free(t->read_only);
 		t->store_name = e->text;
 		t->folder = e->text2;
 		t->junk = e->text3;
-		e->text = e->text2 = e->text3 = NULL;
+		t->read_only = e->text4;
+		e->text = e->text2 = e->text3 = e->text4 = NULL;
 		break;
 	case WORKER_PROGRESS:
 		if (t->phase == NULL || strcmp(t->phase, e->phase) != 0)
@@ -417,6 +516,9 @@ tui_handle(struct tui *t, struct worker_event *e)
 		t->done = e->done;
 		t->total = e->total;
 		t->busy = 1;
+		break;
+	case WORKER_LISTED:
+		tui_take_listed(t, e);
 		break;
 	case WORKER_ROWS:
 		tui_take_rows(t, e);
@@ -479,6 +581,7 @@ tui_model_free(struct tui *t)
 	free(t->store_name);
 	free(t->folder);
 	free(t->junk);
+	free(t->read_only);
 	free(t->search);
 	free(t->message);
 	free(t->confirm_uids);

@@ -35,8 +35,12 @@ struct tui {
 	char			*store_name;
 	char			*folder;
 	char			*junk;		/* junk folder, when known */
+	char			*read_only;	/* why nothing can move, or NULL */
 	struct tui_row		*rows;		/* ascending uid */
 	size_t			 nrows;
+	size_t			 nphish;	/* rows by verdict, kept as */
+	size_t			 nsuspect;	/* rows change (tui-model.c) */
+	size_t			 njudged;
 	size_t			*view;		/* indices into rows, as shown */
 	size_t			 nview;
 	size_t			 cur;		/* cursor, index into view */
@@ -105,7 +109,8 @@ int			 tui_key_for(const struct tui *t, enum keymap_context ctx,
 			    const char *action, char *buf, size_t len);
 /* The user said this row's sender is trusted ("not phish" earlier). */
 int			 tui_trusted(const struct tui *t, const struct tui_row *row);
-/* Counts of phish and suspicious rows. */
+/* Counts of phish, suspicious and judged rows; kept up to date by
+ * tui_handle, so a draw does not walk the rows. */
 void			 tui_counts(const struct tui *t, size_t *phish,
 			    size_t *suspect, size_t *judged);
 

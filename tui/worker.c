@@ -70,6 +70,11 @@ struct worker {
 	int			 idle_posted;
 	const char		*last_phase;	/* of the last progress post */
 	struct timespec		 last_post;
+	struct worker_row	*listed;	/* copies not posted yet */
+	size_t			 nlisted;
+	size_t			 alisted;
+	size_t			 listed_posts;	/* in this listing */
+	struct timespec		 last_listed;
 };
 
 static void
@@ -164,6 +169,7 @@ worker_event_free(struct worker_event *e)
 	free(e->text);
 	free(e->text2);
 	free(e->text3);
+	free(e->text4);
 	for (i = 0; i < e->nrows; i++)
 		worker_row_clear(&e->rows[i]);
 	free(e->rows);
@@ -281,6 +287,16 @@ worker_post_verdicts(struct worker *w)
 	worker_post(w, e);
 }
 
+static void
+worker_listed_drop(struct worker *w)
+{
+	size_t	i;
+
+	for (i = 0; i < w->nlisted; i++)
+		worker_row_clear(&w->listed[i]);
+	w->nlisted = 0;
+}
+
 static long long
 worker_elapsed_ns(const struct timespec *from, const struct timespec *to)
 {
@@ -323,16 +339,62 @@ worker_progress(void *ctx, const char *phase, size_t done, size_t total)
 	return stop;
 }
 
+/*
+ * The store's listed callback: owned copies of what a listing found, posted
+ * as WORKER_LISTED at once for the first batch (the first screen) and then
+ * at most about 20 times a second.
+ */
+static void
+worker_listed(void *ctx, const struct store_entry *entries, size_t n)
+{
+	struct worker		*w = ctx;
+	struct worker_event	*e;
+	struct timespec		 now;
+	size_t			 i;
+
+	if (w->nlisted + n > w->alisted) {
+		w->alisted = w->nlisted + n > 2 * w->alisted ?
+		    w->nlisted + n : 2 * w->alisted;
+		w->listed = xreallocarray(w->listed, w->alisted,
+		    sizeof *w->listed);
+	}
+	for (i = 0; i < n; i++)
+		worker_row_copy(&w->listed[w->nlisted++], &entries[i]);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (w->listed_posts > 0 &&
+	    worker_elapsed_ns(&w->last_listed, &now) < WORKER_PROGRESS_NS)
+		return;
+	e = worker_event_new(WORKER_LISTED);
+	e->rows = w->listed;
+	e->nrows = w->nlisted;
+	w->listed = NULL;
+	w->nlisted = w->alisted = 0;
+	w->listed_posts++;
+	w->last_listed = now;
+	worker_post(w, e);
+	/* The next progress is posted whatever the rate, so that the count
+	 * in the status line keeps up with the rows just shown. */
+	w->last_phase = NULL;
+}
+
 static void
 worker_list(struct worker *w)
 {
 	char	*cause = NULL;
 
 	w->last_phase = NULL;
+	w->listed_posts = 0;
 	if (store_list(w->st, &cause) != 0) {
+		worker_listed_drop(w);
+		/* Rows shown while listing may be no more than a part:
+		 * the list the store still has is the truth. */
+		if (w->listed_posts > 0)
+			worker_post_rows(w);
 		worker_post_text(w, WORKER_ERROR, 0, cause);
 		return;
 	}
+	/* WORKER_ROWS holds them all. */
+	worker_listed_drop(w);
 	worker_post_rows(w);
 	w->need_classify = 1;
 }
@@ -488,10 +550,13 @@ worker_open(struct worker *w)
 		    xstrdup("the mailbox could not be opened"));
 		return;
 	}
+	store_set_listed(w->st, worker_listed, w);
 	e = worker_event_new(WORKER_OPENED);
 	e->text = xstrdup(store_name(w->st));
 	e->text2 = xstrdup(store_folder(w->st));
-	junk = store_junk_folder(w->st, &cause);
+	e->text4 = worker_strdup(store_read_only(w->st));
+	/* A read-only store has no junk folder, and says why in text4. */
+	junk = e->text4 == NULL ? store_junk_folder(w->st, &cause) : NULL;
 	e->text3 = worker_strdup(junk);
 	free(cause);
 	worker_post(w, e);
@@ -638,6 +703,8 @@ worker_free(struct worker *w)
 		worker_req_free(r);
 	free(w->reqs.items);
 	free(w->sent);
+	worker_listed_drop(w);
+	free(w->listed);
 	close(w->pipe[0]);
 	close(w->pipe[1]);
 	pthread_cond_destroy(&w->wake);

@@ -32,8 +32,12 @@ struct worker_row {
 
 enum worker_event_kind {
 	WORKER_OPENED,		/* text: store_name, text2: folder,
-				 * text3: junk folder or NULL */
+				 * text3: junk folder or NULL, text4:
+				 * store_read_only or NULL */
 	WORKER_PROGRESS,	/* phase, done, total */
+	WORKER_LISTED,		/* rows: some of a listing under way, in no
+				 * order; each replaces the row with its uid
+				 * or is new.  WORKER_ROWS ends the listing */
 	WORKER_ROWS,		/* rows: the complete list, ascending uid */
 	WORKER_VERDICTS,	/* rows: judged since the last ROWS/VERDICTS */
 	WORKER_MOVED,		/* report of a junk; text: cause, or NULL
@@ -60,6 +64,7 @@ struct worker_event {
 	char				*text;
 	char				*text2;
 	char				*text3;
+	char				*text4;
 	const char			*phase;
 	size_t				 done;
 	size_t				 total;
@@ -90,7 +95,8 @@ struct worker;
 
 /*
  * Starts the thread, which opens the store, lists it (WORKER_OPENED, then
- * WORKER_PROGRESS while listing, WORKER_ROWS), classifies what has no
+ * WORKER_PROGRESS and WORKER_LISTED while listing — the first batch at
+ * once, then at most about 20 posts a second — and WORKER_ROWS), classifies what has no
  * verdict yet (WORKER_PROGRESS and WORKER_VERDICTS, at most about 20 a
  * second) and posts WORKER_IDLE.  NULL and *cause when o has no open
  * function or no thread or pipe could be had.  o is copied.
@@ -117,7 +123,8 @@ void		 worker_row_clear(struct worker_row *row);
 
 /*
  * Requests, run in order on the worker thread.  Each answers with events:
- *   refresh:  list again (WORKER_ROWS), then classify what is new;
+ *   refresh:  list again (WORKER_LISTED as it goes, WORKER_ROWS), then
+ *             classify what is new;
  *   junk:     WORKER_MOVED, then WORKER_ROWS without the moved messages;
  *   undo:     WORKER_UNDONE, then WORKER_ROWS and classification of the
  *             messages that came back (they have new uids);

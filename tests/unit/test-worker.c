@@ -35,6 +35,7 @@ struct opener {
 	size_t				 n;
 	unsigned int			 delay_ms;
 	int				 refuse;
+	int				 hold;		/* hold the listing */
 	struct store			*st;
 };
 
@@ -46,6 +47,7 @@ struct model {
 	size_t			 nkinds;
 	size_t			 nprogress;
 	size_t			 nverdicts;	/* VERDICTS events */
+	size_t			 nlisted;	/* LISTED events */
 	size_t			 spurious;	/* readable fd, no event */
 	struct store_move_report moved, undone;
 	char			*moved_text, *undone_text;
@@ -104,6 +106,8 @@ open_fake(void *ctx, store_progress_fn progress, void *progress_ctx,
 	op->st = store_open_fake(op->msgs, op->n, &o, cause);
 	if (op->st != NULL)
 		store_fake_set_fetch_delay(op->st, op->delay_ms);
+	if (op->st != NULL && op->hold)
+		store_fake_hold_listing(op->st, 1);
 	return op->st;
 }
 
@@ -207,6 +211,20 @@ model_apply(struct model *m, struct worker_event *e)
 	case WORKER_PROGRESS:
 		m->nprogress++;
 		break;
+	case WORKER_LISTED:
+		m->nlisted++;
+		for (i = 0; i < e->nrows; i++) {
+			if ((r = model_find(m, e->rows[i].uid)) != NULL)
+				worker_row_clear(r);
+			else {
+				m->rows = xreallocarray(m->rows, m->nrows + 1,
+				    sizeof *m->rows);
+				r = &m->rows[m->nrows++];
+			}
+			*r = e->rows[i];
+			memset(&e->rows[i], 0, sizeof e->rows[i]);
+		}
+		break;
 	case WORKER_ROWS:
 		for (i = 0; i < m->nrows; i++)
 			worker_row_clear(&m->rows[i]);
@@ -296,16 +314,22 @@ pump(struct worker *w, struct model *m, enum worker_event_kind until,
 	}
 }
 
-/* OPENED, PROGRESS*, ROWS, (PROGRESS|VERDICTS)*, IDLE: 1 when so. */
+/*
+ * OPENED, (PROGRESS|LISTED)*, ROWS, (PROGRESS|VERDICTS)*, IDLE, with at
+ * least one LISTED before ROWS when there is mail: 1 when so.
+ */
 static int
 startup_order(const struct model *m)
 {
-	size_t	 i = 0;
+	size_t	 i = 0, listed = 0;
 
 	if (m->nkinds == 0 || m->kinds[i++] != WORKER_OPENED)
 		return 0;
-	while (i < m->nkinds && m->kinds[i] == WORKER_PROGRESS)
-		i++;
+	while (i < m->nkinds && (m->kinds[i] == WORKER_PROGRESS ||
+	    m->kinds[i] == WORKER_LISTED))
+		listed += m->kinds[i++] == WORKER_LISTED;
+	if (listed == 0 && m->nrows > 0)
+		return 0;
 	if (i == m->nkinds || m->kinds[i++] != WORKER_ROWS)
 		return 0;
 	while (i < m->nkinds && (m->kinds[i] == WORKER_PROGRESS ||
@@ -314,7 +338,8 @@ startup_order(const struct model *m)
 	return i + 1 == m->nkinds && m->kinds[i] == WORKER_IDLE;
 }
 
-/* The kinds logged, PROGRESS left out, are first then second. */
+/* The kinds logged, PROGRESS and LISTED (a listing under way) left out,
+ * are first then second. */
 static int
 starts_with(const struct model *m, enum worker_event_kind first,
     enum worker_event_kind second)
@@ -323,7 +348,8 @@ starts_with(const struct model *m, enum worker_event_kind first,
 	size_t			 i, n = 0;
 
 	for (i = 0; i < m->nkinds && n < 2; i++) {
-		if (m->kinds[i] != WORKER_PROGRESS)
+		if (m->kinds[i] != WORKER_PROGRESS &&
+		    m->kinds[i] != WORKER_LISTED)
 			k[n++] = m->kinds[i];
 	}
 	return n == 2 && k[0] == first && k[1] == second;
@@ -948,6 +974,77 @@ test_rate(void)
 	free(many);
 }
 
+static size_t
+count_kind(const struct model *m, enum worker_event_kind kind)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < m->nkinds; i++)
+		n += m->kinds[i] == kind;
+	return n;
+}
+
+/*
+ * The first rows reach the UI before the listing ends: the fake holds its
+ * listing after the first batch of 32 until told to go on, so this needs
+ * no timing.  Then a held listing still stops when the worker is freed.
+ */
+static void
+test_listed(void)
+{
+	struct opener	 op;
+	struct model	 m;
+	struct worker	*w;
+	size_t		 i;
+	int		 ok, named = 1;
+
+	memset(&op, 0, sizeof op);
+	op.msgs = msgs;
+	op.n = nmsgs;
+	op.hold = 1;
+	memset(&m, 0, sizeof m);
+	if ((w = start(&op)) == NULL) {
+		t_ok(0, "worker starts");
+		return;
+	}
+	ok = pump(w, &m, WORKER_LISTED, WAIT_S);
+	t_ok(ok, "a LISTED post arrives while the listing is held");
+	t_int_eq(count_kind(&m, WORKER_ROWS), 0,
+	    "... before the listing ends (no ROWS yet)");
+	t_int_eq(m.nrows, 32, "... with the first batch of rows");
+	for (i = 0; i < m.nrows; i++) {
+		if (m.rows[i].uid != i + 1 || m.rows[i].from == NULL ||
+		    m.rows[i].subject == NULL)
+			named = 0;
+	}
+	t_ok(named, "the early rows are uids 1..32 with sender and subject");
+	t_ok(count_kind(&m, WORKER_OPENED) == 1 && op.st != NULL,
+	    "the store was opened first");
+	store_fake_hold_listing(op.st, 0);
+	ok = pump(w, &m, WORKER_ROWS, WAIT_S);
+	t_ok(ok && m.nrows == nmsgs, "released, the listing ends with every "
+	    "row (%zu of %zu)", m.nrows, nmsgs);
+	ok = pump(w, &m, WORKER_IDLE, WAIT_S);
+	t_ok(ok && startup_order(&m) && model_unjudged(&m) == 0,
+	    "then classifies as usual");
+	worker_free(w);
+	model_clear(&m);
+
+	/* Freed while the listing is held: the hold still cancels. */
+	memset(&op, 0, sizeof op);
+	op.msgs = msgs;
+	op.n = nmsgs;
+	op.hold = 1;
+	if ((w = start(&op)) == NULL) {
+		t_ok(0, "worker starts");
+		return;
+	}
+	ok = pump(w, &m, WORKER_LISTED, WAIT_S);
+	worker_free(w);
+	t_ok(ok, "worker_free returns while a listing is held");
+	model_clear(&m);
+}
+
 /* worker_free never hangs, whatever the worker is doing; ASan sees leaks. */
 static void
 test_free(void)
@@ -1055,6 +1152,7 @@ main(void)
 
 	test_degenerate();
 	test_fake();
+	test_listed();
 	test_flow();
 	test_cancel();
 	test_preempt();

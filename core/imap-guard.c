@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Bounds on what an IMAP server can make sagi read (see imap-guard.h).
+ * Tracks just enough of the syntax to tell a line from a literal (RFC 3501
+ * §4.3: "{N}" or "{N+}" then CRLF, then N bytes); it never parses
+ * responses, libetpan does.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "imap-guard.h"
+#include "xalloc.h"
+
+struct imap_guard {
+	mailstream_low	*inner;		/* owned */
+	unsigned int	 timeout;
+	long long	 start_ms;	/* when our last write went out */
+	uint64_t	 got;		/* bytes read since then */
+	uint64_t	 line;		/* bytes since the last LF, not literals */
+	uint64_t	 literal;	/* literal bytes still to come */
+	uint64_t	 announced;	/* the "{N}" being read */
+	int		 state;
+#define IMAP_GUARD_TEXT		0
+#define IMAP_GUARD_DIGITS	1	/* after "{" */
+#define IMAP_GUARD_PLUS		2	/* after "{N+" */
+#define IMAP_GUARD_CLOSE	3	/* after "}" */
+#define IMAP_GUARD_CR		4	/* after "}\r" */
+	char		 why[200];
+};
+
+static long long
+imap_guard_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Follows the bytes; returns -1 with g->why set when a bound is broken. */
+static int
+imap_guard_scan(struct imap_guard *g, const unsigned char *p, size_t n)
+{
+	size_t		 i = 0, k;
+	unsigned char	 c;
+
+	while (i < n) {
+		if (g->literal > 0) {
+			k = n - i < g->literal ? n - i : (size_t)g->literal;
+			g->literal -= k;
+			i += k;
+			continue;
+		}
+		c = p[i++];
+		if (c == '\n') {
+			if (g->state == IMAP_GUARD_CR) {
+				if (g->announced > IMAP_GUARD_LITERAL_MAX) {
+					snprintf(g->why, sizeof g->why, "the "
+					    "server announced a literal of %s%"
+					    PRIu64 " bytes (sagi takes at most "
+					    "%u MiB)", g->announced >=
+					    UINT32_MAX ? "at least " : "",
+					    g->announced,
+					    IMAP_GUARD_LITERAL_MAX >> 20);
+					return -1;
+				}
+				g->literal = g->announced;
+			}
+			g->line = 0;
+			g->state = IMAP_GUARD_TEXT;
+			continue;
+		}
+		if (++g->line > IMAP_GUARD_LINE_MAX) {
+			snprintf(g->why, sizeof g->why, "the server sent a "
+			    "line of more than %u MiB without an end",
+			    IMAP_GUARD_LINE_MAX >> 20);
+			return -1;
+		}
+		if (c == '{') {
+			g->state = IMAP_GUARD_DIGITS;
+			g->announced = 0;
+		} else if (g->state == IMAP_GUARD_DIGITS && c >= '0' &&
+		    c <= '9') {
+			/* Saturates: anything this big is refused anyway. */
+			if (g->announced < UINT32_MAX)
+				g->announced = g->announced * 10 + (c - '0');
+		} else if (g->state == IMAP_GUARD_DIGITS && c == '+')
+			g->state = IMAP_GUARD_PLUS;
+		else if ((g->state == IMAP_GUARD_DIGITS ||
+		    g->state == IMAP_GUARD_PLUS) && c == '}')
+			g->state = IMAP_GUARD_CLOSE;
+		else if (g->state == IMAP_GUARD_CLOSE && c == '\r')
+			g->state = IMAP_GUARD_CR;
+		else
+			g->state = IMAP_GUARD_TEXT;
+	}
+	return 0;
+}
+
+static ssize_t
+imap_guard_read(mailstream_low *low, void *buf, size_t count)
+{
+	struct imap_guard	*g = low->data;
+	long long		 took;
+	ssize_t			 n;
+
+	if (g->why[0] != '\0')
+		return -1;
+	/* The silence timeout is libetpan's; this catches a trickle that
+	 * never falls silent long enough. */
+	took = imap_guard_now_ms() - g->start_ms;
+	if (took > (long long)g->timeout * 1000 +
+	    (long long)(g->got * 1000 / IMAP_GUARD_MIN_RATE)) {
+		snprintf(g->why, sizeof g->why, "the server sent only %" PRIu64
+		    " bytes in %lld s (a trickle; sagi wants %u bytes/s after "
+		    "%u s)", g->got, took / 1000, IMAP_GUARD_MIN_RATE,
+		    g->timeout);
+		return -1;
+	}
+	n = mailstream_low_read(g->inner, buf, count);
+	/*
+	 * End of stream is an error.  libetpan 1.9.4 takes a read of 0 bytes
+	 * inside a response for "nothing yet" and reads again, forever at
+	 * full CPU, when a server closes in the middle of a response (found
+	 * by fuzz/fuzz-imap; select says readable, so no timeout fires).
+	 */
+	if (n == 0) {
+		snprintf(g->why, sizeof g->why,
+		    "the server closed the connection");
+		return -1;
+	}
+	if (n < 0)
+		return n;
+	g->got += (uint64_t)n;
+	if (imap_guard_scan(g, buf, (size_t)n) != 0)
+		return -1;
+	return n;
+}
+
+static ssize_t
+imap_guard_write(mailstream_low *low, const void *buf, size_t count)
+{
+	struct imap_guard	*g = low->data;
+	ssize_t			 n;
+
+	n = mailstream_low_write(g->inner, buf, count);
+	if (n > 0) {
+		g->start_ms = imap_guard_now_ms();
+		g->got = 0;
+	}
+	return n;
+}
+
+static int
+imap_guard_close(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	return mailstream_low_close(g->inner);
+}
+
+static int
+imap_guard_get_fd(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	return mailstream_low_get_fd(g->inner);
+}
+
+static void
+imap_guard_free(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	mailstream_low_free(g->inner);
+	free(g);
+	free(low);
+}
+
+static void
+imap_guard_cancel(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	mailstream_low_cancel(g->inner);
+}
+
+static struct mailstream_cancel *
+imap_guard_get_cancel(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	return mailstream_low_get_cancel(g->inner);
+}
+
+static carray *
+imap_guard_chain(mailstream_low *low)
+{
+	struct imap_guard	*g = low->data;
+
+	return mailstream_low_get_certificate_chain(g->inner);
+}
+
+static mailstream_low_driver imap_guard_driver = {
+	.mailstream_read = imap_guard_read,
+	.mailstream_write = imap_guard_write,
+	.mailstream_close = imap_guard_close,
+	.mailstream_get_fd = imap_guard_get_fd,
+	.mailstream_free = imap_guard_free,
+	.mailstream_cancel = imap_guard_cancel,
+	.mailstream_get_cancel = imap_guard_get_cancel,
+	.mailstream_get_certificate_chain = imap_guard_chain,
+};
+
+mailstream_low *
+imap_guard_new(mailstream_low *inner, unsigned int timeout)
+{
+	struct imap_guard	*g = xcalloc(1, sizeof *g);
+	mailstream_low		*low;
+
+	g->inner = inner;
+	g->timeout = timeout != 0 ? timeout : 30;
+	g->start_ms = imap_guard_now_ms();
+	low = mailstream_low_new(g, &imap_guard_driver);
+	if (low == NULL)
+		abort();	/* libetpan's malloc failed: as xalloc does */
+	mailstream_low_set_timeout(low, g->timeout);
+	return low;
+}
+
+const char *
+imap_guard_why(mailstream_low *low)
+{
+	struct imap_guard	*g;
+
+	if (low == NULL || low->driver != &imap_guard_driver)
+		return NULL;
+	g = low->data;
+	return g->why[0] != '\0' ? g->why : NULL;
+}
