@@ -689,21 +689,19 @@ measure_claim_texts_free(struct measure_claim_texts *ct)
 		free(ct->maybe[k]);
 }
 
-/* Where brand bi is claimed first ("display", …), with the evidence. */
-static const char *
+/* Which text brand bi is claimed in first (CLAIM__COUNT: none), with the
+ * evidence. */
+static size_t
 measure_claim_where(const struct measure_claim_texts *ct, size_t bi,
     const struct brand *b, char **ev)
 {
-	static const char *names[CLAIM__COUNT] = {
-		"display", "subject", "body", "link"
-	};
 	size_t	 k;
 
 	for (k = 0; k < CLAIM__COUNT; k++) {
 		if (ct->maybe[k][bi] && measure_find(b, ct->text[k], ev))
-			return names[k];
+			break;
 	}
-	return NULL;
+	return k;
 }
 
 static void
@@ -713,8 +711,11 @@ measure_brands(struct fview *v, int with_auth)
 	struct facts			*f = v->f;
 	struct fact_inst		*fi;
 	const struct brand		*conf;
+	static const char		*claim_names[CLAIM__COUNT] = {
+		"display", "subject", "body", "link"
+	};
 	struct measure_claim_texts	 ct;
-	size_t				 bi, i, n = msg_link_count(v->m);
+	size_t				 bi, i, k, n = msg_link_count(v->m);
 
 	conf = measure_confusables(v);
 	measure_hosts_brands(v);
@@ -725,9 +726,9 @@ measure_brands(struct fview *v, int with_auth)
 		char			*ev = NULL;
 		int			 in_header;
 
-		where = measure_claim_where(&ct, bi, b, &ev);
-		in_header = where != NULL && (strcmp(where, "display") == 0 ||
-		    strcmp(where, "subject") == 0);
+		k = measure_claim_where(&ct, bi, b, &ev);
+		where = k < CLAIM__COUNT ? claim_names[k] : NULL;
+		in_header = k == CLAIM_DISPLAY || k == CLAIM_SUBJECT;
 		if (where == NULL && conf == b) {
 			where = "confusable";
 			ev = xstrdup("");

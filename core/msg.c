@@ -497,6 +497,15 @@ msg_scan_url(void *arg, const char *s, size_t len)
 	free(u);
 }
 
+
+/* Words every forward marker holds (ASCII ones lower-case): a text or line
+ * without any of them holds no marker. */
+static const struct {
+	const char	*word;
+	size_t		 len;
+} msg_fwd_keys[] = {
+	{ "forward", 7 }, { "original", 8 }, { "転送", 6 }, { "元のメッセ", 15 },
+};
 /*
  * A line that opens a forwarded message in the text.  Mail programs write
  * these in the sender's language; the list holds what Gmail, Outlook,
@@ -523,10 +532,12 @@ msg_is_forward_marker(const char *line, size_t len)
 			dashes++;
 	}
 	/* Every marker holds one of these: rule most lines out at once. */
-	if (memmem(low, len, "forward", 7) == NULL &&
-	    memmem(low, len, "original", 8) == NULL &&
-	    memmem(low, len, "転送", 6) == NULL &&
-	    memmem(low, len, "元のメッセ", 15) == NULL)
+	for (i = 0; i < SAGI_NITEMS(msg_fwd_keys); i++) {
+		if (memmem(low, len, msg_fwd_keys[i].word,
+		    msg_fwd_keys[i].len) != NULL)
+			break;
+	}
+	if (i == SAGI_NITEMS(msg_fwd_keys))
 		return 0;
 	for (i = 0; i < SAGI_NITEMS(markers); i++) {
 		if (memmem(low, len, markers[i], strlen(markers[i])) != NULL)
@@ -544,18 +555,22 @@ msg_is_forward_marker(const char *line, size_t len)
 static int
 msg_may_hold_forward_marker(const char *text, size_t len)
 {
-	size_t	 i;
+	const char	*w;
+	size_t		 i, k, wl;
 
-	if (memmem(text, len, "転送", 6) != NULL ||
-	    memmem(text, len, "元のメッセ", 15) != NULL)
-		return 1;
-	for (i = 0; i + 7 <= len; i++) {
-		if (((unsigned char)text[i] | 0x20) == 'f' &&
-		    strncasecmp(text + i, "forward", 7) == 0)
-			return 1;
-		if (i + 8 <= len && ((unsigned char)text[i] | 0x20) == 'o' &&
-		    strncasecmp(text + i, "original", 8) == 0)
-			return 1;
+	for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
+		w = msg_fwd_keys[k].word;
+		wl = msg_fwd_keys[k].len;
+		if ((unsigned char)w[0] >= 0x80) {
+			if (memmem(text, len, w, wl) != NULL)
+				return 1;
+			continue;
+		}
+		for (i = 0; i + wl <= len; i++) {	/* ASCII: any case */
+			if (((unsigned char)text[i] | 0x20) == w[0] &&
+			    strncasecmp(text + i, w, wl) == 0)
+				return 1;
+		}
 	}
 	return 0;
 }
