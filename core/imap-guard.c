@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "imap-guard.h"
@@ -25,6 +27,21 @@ struct imap_guard {
 	uint64_t	 literal;	/* literal bytes still to come */
 	uint64_t	 announced;	/* the "{N}" being read */
 	int		 state;
+	/* The start of the current response, for imap_guard_response_ok. */
+	int		 greeting;	/* it is the server's greeting */
+	int		 continued;	/* it follows a literal: not a start */
+	int		 past_tag;	/* head is being filled */
+	size_t		 head_len;	/* bytes in head */
+	int		 flags;		/* IMAP_GUARD_PF_*: a PERMANENTFLAGS list */
+#define IMAP_GUARD_PF_NONE	0	/* not in one */
+#define IMAP_GUARD_PF_OPEN	1	/* after "(" */
+#define IMAP_GUARD_PF_SEP	2	/* after a flag's SP */
+#define IMAP_GUARD_PF_BSLASH	3	/* after "\" */
+#define IMAP_GUARD_PF_ATOM	4	/* in a flag */
+#define IMAP_GUARD_PF_STAR	5	/* after "\*" */
+#define IMAP_GUARD_PF_DONE	6	/* after ")" */
+#define IMAP_GUARD_PF_BAD	7	/* broke the grammar */
+	char		 head[48];	/* the line after its tag */
 #define IMAP_GUARD_TEXT		0
 #define IMAP_GUARD_DIGITS	1	/* after "{" */
 #define IMAP_GUARD_PLUS		2	/* after "{N+" */
@@ -40,6 +57,123 @@ imap_guard_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Response lines that crash libetpan 1.9.4's parser, refused before it
+ * sees their end of line (it parses a line only once it has all of it).
+ * Both were found by fuzz/fuzz-imap (corpus files greeting-flags,
+ * permanentflags-open and permanentflags-star):
+ *  - a greeting whose response code holds a list (PERMANENTFLAGS or
+ *    BADCHARSET with "("): libetpan parses the greeting without a parser
+ *    context and reads through that NULL pointer;
+ *  - a [PERMANENTFLAGS (...) list that breaks RFC 3501's grammar, "("
+ *    alone or "(*)": the error path frees a list it never made.
+ * No server has a reason to send either; refusing them costs nothing.
+ */
+static const char *const imap_guard_conds[] = { "OK [", "NO [", "BAD [",
+    "BYE [", "PREAUTH [" };
+
+/* The response code in head ("PERMANENTFLAGS (..."), or NULL. */
+static const char *
+imap_guard_code(struct imap_guard *g)
+{
+	const char	*c;
+	size_t		 i;
+
+	g->head[g->head_len] = '\0';
+	for (i = 0; i < sizeof imap_guard_conds / sizeof imap_guard_conds[0];
+	    i++) {
+		c = imap_guard_conds[i];
+		if (strncasecmp(g->head, c, strlen(c)) == 0)
+			return g->head + strlen(c);
+	}
+	return NULL;
+}
+
+static int
+imap_guard_response_ok(struct imap_guard *g)
+{
+	const char	*code = imap_guard_code(g);
+
+	if (code == NULL)
+		return 0;
+	if (g->greeting && (strncasecmp(code, "PERMANENTFLAGS (", 16) == 0 ||
+	    strncasecmp(code, "BADCHARSET (", 12) == 0)) {
+		snprintf(g->why, sizeof g->why, "the server's greeting carries "
+		    "a [%.*s] response code, which no server sends there and "
+		    "libetpan cannot read", (int)strcspn(code, " "), code);
+		return -1;
+	}
+	if (g->flags != IMAP_GUARD_PF_NONE && g->flags != IMAP_GUARD_PF_DONE) {
+		snprintf(g->why, sizeof g->why, "the server sent a malformed "
+		    "[PERMANENTFLAGS] response code");
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 3501's ATOM-CHAR: a CHAR but for atom-specials and "]". */
+static int
+imap_guard_atom_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr("(){%*\"\\]", c) == NULL;
+}
+
+/* One byte of a PERMANENTFLAGS list: "(" [flag-perm *(SP flag-perm)] ")". */
+static int
+imap_guard_flags_step(int st, unsigned char c)
+{
+	switch (st) {
+	case IMAP_GUARD_PF_OPEN:
+		if (c == ')')
+			return IMAP_GUARD_PF_DONE;
+		/* FALLTHROUGH */
+	case IMAP_GUARD_PF_SEP:
+		if (c == '\\')
+			return IMAP_GUARD_PF_BSLASH;
+		return imap_guard_atom_char(c) ? IMAP_GUARD_PF_ATOM :
+		    IMAP_GUARD_PF_BAD;
+	case IMAP_GUARD_PF_BSLASH:
+		if (c == '*')
+			return IMAP_GUARD_PF_STAR;
+		return imap_guard_atom_char(c) ? IMAP_GUARD_PF_ATOM :
+		    IMAP_GUARD_PF_BAD;
+	case IMAP_GUARD_PF_ATOM:
+	case IMAP_GUARD_PF_STAR:
+		if (c == ' ')
+			return IMAP_GUARD_PF_SEP;
+		if (c == ')')
+			return IMAP_GUARD_PF_DONE;
+		return st == IMAP_GUARD_PF_ATOM && imap_guard_atom_char(c) ?
+		    IMAP_GUARD_PF_ATOM : IMAP_GUARD_PF_BAD;
+	default:
+		return st;
+	}
+}
+
+/* Notes a byte of a line (not of a literal) for imap_guard_response_ok. */
+static void
+imap_guard_note(struct imap_guard *g, unsigned char c)
+{
+	const char	*code;
+
+	if (g->continued)
+		return;
+	if (g->flags != IMAP_GUARD_PF_NONE) {
+		g->flags = imap_guard_flags_step(g->flags, c);
+		return;
+	}
+	if (!g->past_tag) {
+		g->past_tag = c == ' ';
+		return;
+	}
+	if (g->head_len >= sizeof g->head - 1)
+		return;
+	g->head[g->head_len++] = (char)c;
+	if (c == '(' && (code = imap_guard_code(g)) != NULL &&
+	    strcasecmp(code, "PERMANENTFLAGS (") == 0)
+		g->flags = IMAP_GUARD_PF_OPEN;
 }
 
 /* Follows the bytes; returns -1 with g->why set when a bound is broken. */
@@ -58,6 +192,13 @@ imap_guard_scan(struct imap_guard *g, const unsigned char *p, size_t n)
 		}
 		c = p[i++];
 		if (c == '\n') {
+			if (!g->continued && imap_guard_response_ok(g) != 0)
+				return -1;
+			g->greeting = 0;
+			g->past_tag = 0;
+			g->head_len = 0;
+			g->flags = IMAP_GUARD_PF_NONE;
+			g->continued = g->state == IMAP_GUARD_CR;
 			if (g->state == IMAP_GUARD_CR) {
 				if (g->announced > IMAP_GUARD_LITERAL_MAX) {
 					snprintf(g->why, sizeof g->why, "the "
@@ -75,6 +216,7 @@ imap_guard_scan(struct imap_guard *g, const unsigned char *p, size_t n)
 			g->state = IMAP_GUARD_TEXT;
 			continue;
 		}
+		imap_guard_note(g, c);
 		if (++g->line > IMAP_GUARD_LINE_MAX) {
 			snprintf(g->why, sizeof g->why, "the server sent a "
 			    "line of more than %u MiB without an end",
@@ -218,12 +360,13 @@ static mailstream_low_driver imap_guard_driver = {
 };
 
 mailstream_low *
-imap_guard_new(mailstream_low *inner, unsigned int timeout)
+imap_guard_new(mailstream_low *inner, unsigned int timeout, int greeting)
 {
 	struct imap_guard	*g = xcalloc(1, sizeof *g);
 	mailstream_low		*low;
 
 	g->inner = inner;
+	g->greeting = greeting;
 	g->timeout = timeout != 0 ? timeout : 30;
 	g->start_ms = imap_guard_now_ms();
 	low = mailstream_low_new(g, &imap_guard_driver);

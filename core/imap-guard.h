@@ -21,9 +21,12 @@
 /*
  * Wraps inner (adopted: freed and closed with the result).  An exchange
  * starts at each write; a read fails (-1) once the server broke a bound,
- * and keeps failing.  timeout 0 means 30 seconds.  NULL never.
+ * and keeps failing.  timeout 0 means 30 seconds.  greeting: the stream
+ * starts with the server's greeting (not so after STARTTLS), which is
+ * screened for what libetpan cannot parse.  NULL never.
  */
-mailstream_low	*imap_guard_new(mailstream_low *inner, unsigned int timeout);
+mailstream_low	*imap_guard_new(mailstream_low *inner, unsigned int timeout,
+		    int greeting);
 /* Why the guard stopped reading, or NULL (also when low is no guard);
  * borrowed, lives as long as low. */
 const char	*imap_guard_why(mailstream_low *low);

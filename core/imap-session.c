@@ -156,7 +156,7 @@ imap_session_connect(struct imap_session *s, const struct account *a,
 		    MAILIMAP_ERROR_MEMORY;
 	}
 	mailstream_low_set_timeout(low, (time_t)a->timeout);
-	low = imap_guard_new(low, a->timeout);
+	low = imap_guard_new(low, a->timeout, 1);
 	if ((stream = mailstream_new(low, 8192)) == NULL) {
 		mailstream_low_close(low);
 		mailstream_low_free(low);
@@ -283,7 +283,7 @@ imap_session_starttls(struct imap_session *s, const struct account *a,
 	}
 	mailstream_low_free(low);
 	mailstream_set_low(s->imap->imap_stream, imap_guard_new(tls,
-	    a->timeout));
+	    a->timeout, 0));
 	return 0;
 }
 

@@ -54,7 +54,15 @@ const char *
 __lsan_default_suppressions(void)
 {
 	return "leak:mailimap_greeting_new\n"
-	    "leak:mailimap_resp_cond_bye_new\n";
+	    "leak:mailimap_resp_cond_bye_new\n"
+	    /*
+	     * A FETCH response whose BODY[TEXT] is cut short: the parser
+	     * drops the section it built (found by fuzz-imap, corpus file
+	     * leak-section).  sagi's own sections hang off a fetch type it
+	     * frees, so a leak of sagi's would still show as that type.
+	     */
+	    "leak:mailimap_section_spec_new\n"
+	    "leak:mailimap_section_msgtext_new\n";
 }
 
 struct fuzz_imap_serve {

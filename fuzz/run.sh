@@ -19,11 +19,20 @@ for t in "$@"; do
 	*)		dict=$t.dict ;;
 	esac
 	[ -f "$FUZZ_SRCDIR/fuzz/$dict" ] || dict=
+	# libetpan 1.9.4's response parser leaks what it built when a
+	# response breaks off half-way, on many paths (a section spec, the
+	# astrings of a header list: two in the first 90 s).  sagi never
+	# holds those, so a leak stop there says nothing about sagi; its own
+	# IMAP code is leak-checked by LSan and valgrind over the hostile
+	# server tests (make check, make check-valgrind).
+	leaks=
+	[ "$t" = imap ] && leaks=-detect_leaks=0
 	mkdir -p "$work/$t/corpus" "$work/$t/crashes" || exit 2
 	cp "$FUZZ_SRCDIR/fuzz/corpus/$t/"* "$work/$t/corpus/" || exit 2
 	echo "$t: ${FUZZ_TIME}s${FUZZ_RUNS:+ or $FUZZ_RUNS runs}..."
 	# -timeout: the IMAP target waits up to 10 s for a stuck client.
-	"$bin" ${dict:+"-dict=$FUZZ_SRCDIR/fuzz/$dict"} \
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}${leaks:+:detect_leaks=0}" \
+	"$bin" ${dict:+"-dict=$FUZZ_SRCDIR/fuzz/$dict"} $leaks \
 	    -max_total_time="$FUZZ_TIME" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
 	    -timeout=25 -rss_limit_mb=2560 -print_final_stats=1 \
 	    -artifact_prefix="$work/$t/crashes/" "$work/$t/corpus" \

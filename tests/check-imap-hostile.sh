@@ -223,6 +223,8 @@ export ASAN_OPTIONS="${asan_was:+$asan_was:}detect_leaks=0"
 run greeting-bye good starttls "refused"
 ASAN_OPTIONS=$asan_was
 run greeting-endless good starttls "without an end"
+run greeting-flags good starttls "greeting carries a \[PERMANENTFLAGS\]"
+run select-flags-star good starttls "selecting INBOX: .*malformed \[PERMANENTFLAGS\]"
 run garbage-untagged good starttls "CAPABILITY: .*cannot parse"
 run garbage-before-fetch good starttls "listing messages: .*\($broken\)"
 run truncated-fetch good starttls "listing messages: .*closed"

@@ -229,6 +229,11 @@ SCENARIOS = {
     "greeting-bye": {"greeting": b"* BYE [ALERT] " +
                      ESCAPES.encode() + b"\r\n"},
     "greeting-endless": {"greeting": "endless"},
+    # libetpan 1.9.4 crashes on these two (core/imap-guard.c)
+    "greeting-flags": {"greeting": b"* OK [PERMANENTFLAGS (\\Seen)] "
+                       b"ready\r\n"},
+    "select-flags-star": {"on": {"SELECT": act_raw_then(
+        b"* OK [PERMANENTFLAGS (*)] flags\r\n")}},
     # Garbage and truncation
     "garbage-untagged": {"garbage": True},
     "garbage-before-fetch": {"on": {"UID FETCH#1": act_garbage_untagged}},
