@@ -216,19 +216,22 @@ imap_session_read_caps(struct imap_session *s)
 		{ "LIST-EXTENDED", IMAP_CAP_LIST_EXTENDED },
 	};
 	struct mailimap_capability_data	*cap = NULL;
+	struct mailimap_connection_info	*ci = s->imap->imap_connection_info;
 	size_t				 i;
 	int				 rc;
 
 	s->caps = 0;
 	/* libetpan 1.9.4 dereferences the stored capabilities when the
 	 * server answers OK without sending any (neither in the greeting nor
-	 * in an untagged CAPABILITY): a NULL pointer, found by
-	 * fuzz/fuzz-imap.  An empty list in their place is what such a
-	 * server means; a real answer replaces it. */
-	if (s->imap->imap_connection_info != NULL &&
-	    s->imap->imap_connection_info->imap_capability == NULL)
-		s->imap->imap_connection_info->imap_capability =
-		    mailimap_capability_data_new(clist_new());
+	 * in an untagged CAPABILITY), and their list when the greeting said
+	 * "[CAPABILITY]" with none: NULL pointers, both found by
+	 * fuzz/fuzz-imap (corpus files caps-none, caps-empty-code).  An
+	 * empty list in their place is what such a server means; a real
+	 * answer replaces it. */
+	if (ci != NULL && ci->imap_capability == NULL)
+		ci->imap_capability = mailimap_capability_data_new(clist_new());
+	else if (ci != NULL && ci->imap_capability->cap_list == NULL)
+		ci->imap_capability->cap_list = clist_new();
 	if ((rc = mailimap_capability(s->imap, &cap)) != MAILIMAP_NO_ERROR)
 		return rc;
 	mailimap_capability_data_free(cap);

@@ -1451,10 +1451,15 @@ store_imap_junk(struct store *st, const uint32_t *uids, size_t n,
 	return rc;
 }
 
-/* The destination uids of a batch: from COPYUID, else by Message-ID. */
+/*
+ * The destination uids of the items of a batch with pick[i] == which:
+ * from COPYUID, else by Message-ID.  The folder b->dst_mailbox must be
+ * selected.
+ */
 static size_t
 store_imap_undo_uids(struct store_imap *si, const struct journal_batch *b,
-    uint32_t *out, struct store_move_report *rep)
+    const char *pick, char which, uint32_t *out,
+    struct store_move_report *rep)
 {
 	size_t	i, n = 0;
 
@@ -1463,6 +1468,8 @@ store_imap_undo_uids(struct store_imap *si, const struct journal_batch *b,
 		struct mailimap_search_key	*key;
 		clist				*result = NULL;
 
+		if (pick[i] != which)
+			continue;
 		if (it->dst_uid != 0 && b->dst_uidvalidity != 0 &&
 		    b->dst_uidvalidity == si->s->uidvalidity) {
 			out[n++] = it->dst_uid;
@@ -1494,13 +1501,129 @@ store_imap_undo_uids(struct store_imap *si, const struct journal_batch *b,
 	return n;
 }
 
+/*
+ * Puts back in place the originals of b still in its source folder: a
+ * COPY without UIDPLUS (or whose UID EXPUNGE failed) left them there
+ * marked \Deleted, and copying the junk copies back would make
+ * duplicates.  Clears \Deleted and the junk keywords on them and sets
+ * pick[i] to 1 for each; returns how many.  Selects the source folder.
+ */
+static size_t
+store_imap_undo_in_place(struct store_imap *si,
+    const struct journal_batch *b, char *pick, struct store_move_report *rep)
+{
+	static const char *const deleted[] = { "\\Deleted" };
+	uint32_t	*asked, *here;
+	clist		*result = NULL;
+	clistiter	*it;
+	size_t		 nasked = 0, nhere = 0, i, k;
+	char		*why = NULL;
+
+	if (imap_session_select(si->s, b->src_mailbox, &why) != 0 ||
+	    si->s->uidvalidity != b->src_uidvalidity) {
+		/* The copies are moved back instead. */
+		free(why);
+		return 0;
+	}
+	asked = xcalloc(b->nitems + 1, sizeof *asked);
+	here = xcalloc(b->nitems + 1, sizeof *here);
+	for (i = 0; i < b->nitems; i++)
+		if (b->items[i].src_uid != 0)
+			asked[nasked++] = b->items[i].src_uid;
+	if (nasked > 0 && store_imap_fetch_section(si, asked, nasked, NULL, 0,
+	    0, &result, &why) == 0) {
+		for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
+			struct store_imap_att a;
+
+			store_imap_att_read(clist_content(it), &a);
+			/* Only what was asked for, once: a server may answer
+			 * with uids of its own. */
+			for (k = 0; k < nasked; k++)
+				if (asked[k] == a.uid && a.uid != 0) {
+					here[nhere++] = a.uid;
+					asked[k] = 0;
+				}
+		}
+		mailimap_fetch_list_free(result);
+	}
+	free(why);
+	why = NULL;
+	if (nhere > 0 && store_imap_store_flags(si, here, nhere, 0, deleted, 1,
+	    &why) != 0) {
+		store_report_note(rep, "%zu originals are still in %s marked "
+		    "deleted (%s); their copies are moved back too", nhere,
+		    b->src_mailbox, why);
+		free(why);
+		nhere = 0;
+	}
+	if (nhere > 0) {
+		store_imap_junk_keywords(si, here, nhere, 0, NULL, 0, rep);
+		for (i = 0; i < b->nitems; i++)
+			for (k = 0; k < nhere; k++)
+				if (b->items[i].src_uid == here[k])
+					pick[i] = 1;
+		store_report_note(rep, "%zu were still in %s, marked deleted: "
+		    "their deletion mark is removed", nhere, b->src_mailbox);
+	}
+	free(asked);
+	free(here);
+	return nhere;
+}
+
+/*
+ * Retires the junk copies of originals put back in place (the folder
+ * b->dst_mailbox is selected): marked \Deleted, and expunged by UID when
+ * UIDPLUS allows.  A copy left behind costs a duplicate, never mail.
+ */
+static void
+store_imap_undo_retire(struct store_imap *si, const struct journal_batch *b,
+    const char *pick, size_t n, struct store_move_report *rep)
+{
+	static const char *const deleted[] = { "\\Deleted" };
+	struct mailimap_set	*set;
+	uint32_t		*uids = xcalloc(b->nitems + 1, sizeof *uids);
+	size_t			 found;
+	char			*why = NULL;
+	int			 rc;
+
+	found = store_imap_undo_uids(si, b, pick, 1, uids, rep);
+	if (found < n)
+		store_report_note(rep, "%zu of their copies were not found in "
+		    "%s and stay there", n - found, b->dst_mailbox);
+	if (found == 0)
+		goto out;
+	if (store_imap_store_flags(si, uids, found, 1, deleted, 1, &why) != 0) {
+		store_report_note(rep, "their copies stay in %s (%s)",
+		    b->dst_mailbox, why);
+		goto out;
+	}
+	if (!(si->s->caps & IMAP_CAP_UIDPLUS)) {
+		store_report_note(rep, "their copies in %s are marked deleted, "
+		    "not expunged (the server lacks UIDPLUS, and sagi never "
+		    "sends a bare EXPUNGE)", b->dst_mailbox);
+		goto out;
+	}
+	set = store_imap_set(uids, found);
+	rc = mailimap_uid_expunge(si->s->imap, set);
+	mailimap_set_free(set);
+	if (rc != MAILIMAP_NO_ERROR) {
+		why = imap_session_cause(si->s, rc, "expunging");
+		store_report_note(rep, "their copies in %s are marked deleted "
+		    "(%s)", b->dst_mailbox, why);
+	}
+out:
+	free(why);
+	free(uids);
+}
+
 static int
 store_imap_undo(struct store *st, struct store_move_report *rep, char **cause)
 {
 	struct store_imap	*si = store_imap_impl(st);
 	struct journal_batch	*b = NULL;
 	uint32_t		*uids;
-	size_t			 n;
+	char			*pick, *why = NULL;
+	size_t			 n, in_place;
 	int			 rc;
 
 	if (st->opts.journal_path == NULL) {
@@ -1516,13 +1639,25 @@ store_imap_undo(struct store *st, struct store_move_report *rep, char **cause)
 	}
 	rep->requested = b->nitems;
 	rep->dst = xstrdup(b->src_mailbox);
+	/* pick[i]: 1 once item i is back in place, 0 while its copy is to
+	 * be moved back. */
+	pick = xcalloc(b->nitems + 1, 1);
+	in_place = store_imap_undo_in_place(si, b, pick, rep);
 	if (imap_session_select(si->s, b->dst_mailbox, cause) != 0) {
-		journal_batch_free(b);
-		return -1;
+		rc = -1;
+		if (in_place > 0) {
+			rep->moved = in_place;
+			rep->failed = b->nitems - in_place;
+			store_report_note(rep, "their copies stay in %s",
+			    b->dst_mailbox);
+		}
+		goto out;
 	}
+	if (in_place > 0)
+		store_imap_undo_retire(si, b, pick, in_place, rep);
 	uids = xcalloc(b->nitems + 1, sizeof *uids);
-	n = store_imap_undo_uids(si, b, uids, rep);
-	rep->failed = b->nitems - n;
+	n = store_imap_undo_uids(si, b, pick, 0, uids, rep);
+	rep->failed = b->nitems - in_place - n;
 	if (n > 0) {
 		struct store	 tmp;
 		char		*saved = st->folder;
@@ -1538,24 +1673,37 @@ store_imap_undo(struct store *st, struct store_move_report *rep, char **cause)
 		rc = store_imap_move(&tmp, uids, n, b->src_mailbox, 0, rep,
 		    cause);
 		st->folder = saved;
-	} else {
+	} else if (in_place > 0)
+		rc = rep->failed > 0 ? -1 : 0;
+	else {
 		rc = -1;
 		*cause = xasprintf("none of the %zu messages of the last move "
 		    "could be found in %s", b->nitems, b->dst_mailbox);
 	}
-	if (rc == 0 || rep->moved + rep->marked > 0) {
-		char *why = NULL;
-
-		if (journal_mark_undone(st->opts.journal_path, b->id, &why) != 0) {
-			store_report_note(rep, "journal: %s", why);
-			free(why);
-		}
-	}
+	rep->moved += in_place;
+	if (rc != 0 && *cause == NULL)
+		*cause = xasprintf("%zu of the %zu messages of the last move "
+		    "could not be found in %s", rep->failed, b->nitems,
+		    b->dst_mailbox);
 	free(uids);
+out:
+	if ((rc == 0 || rep->moved + rep->marked > 0) &&
+	    journal_mark_undone(st->opts.journal_path, b->id, &why) != 0) {
+		store_report_note(rep, "journal: %s", why);
+		free(why);
+		why = NULL;
+	}
+	free(pick);
 	journal_batch_free(b);
 	if (!si->s->broken && imap_session_select(si->s, st->folder,
-	    rc == 0 ? cause : &(char *){ NULL }) != 0 && rc == 0)
-		rc = -1;
+	    &why) != 0) {
+		if (rc == 0) {
+			*cause = why;
+			why = NULL;
+			rc = -1;
+		}
+		free(why);
+	}
 	return rc;
 }
 

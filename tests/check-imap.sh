@@ -164,6 +164,24 @@ check "junk without UIDPLUS copies and says the originals stay marked" \
     grep -q "marked deleted" "$tmp/junk"
 check "originals are still in INBOX (marked), copies in Junk" \
     [ "$(count INBOX)" = 20 -a "$(count Junk)" = 8 ]
+# Undo puts the originals back in place (their \Deleted cleared) and
+# retires the copies; copying them back would make 8 duplicates.
+ids INBOX > "$tmp/all-ids"
+sagi undo "$(url)" > "$tmp/undo" 2> "$tmp/err"; st=$?
+check "undo without UIDPLUS succeeds ($st)" [ $st -eq 0 ]
+check "undo without UIDPLUS says the originals were put back" \
+    grep -q "undo: 8 of 8 moved to INBOX" "$tmp/undo"
+deleted() {	# deleted FOLDER: how many messages carry \Deleted
+	PYTHONPATH="$top_srcdir/tests/imap" $PY -c 'import sys, dovecot
+print(sum("\\Deleted" in f for _, f, _ in dovecot.fetch_all(*sys.argv[1:])))' \
+	    "$DOVECOT_DIR" "$1"
+}
+check "undo without UIDPLUS: 20 in INBOX, no duplicate, none deleted" \
+    [ "$(count INBOX)" = 20 -a "$(deleted INBOX)" = 0 ]
+check "undo without UIDPLUS: the same Message-IDs as before" \
+    [ "$(ids INBOX)" = "$(cat "$tmp/all-ids")" ]
+check "undo without UIDPLUS: the 8 copies in Junk are marked deleted" \
+    [ "$(count Junk)" = 8 -a "$(deleted Junk)" = 8 ]
 
 # ---- 4. No junk folder at all ------------------------------------------
 start nojunk --no-junk-folder --no-specialuse
