@@ -398,10 +398,13 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			struct cache_rec	 rec;
 
 			store_imap_att_read(clist_content(it), &a);
-			if (a.uid == 0)
+			/* A server may send more than asked: unsolicited
+			 * FETCH responses (flags; refresh_flags reads those)
+			 * or uids that do not exist, which would be listed
+			 * and then reported vanished. */
+			if (a.uid == 0 || bsearch(&a.uid, uids + at, chunk,
+			    sizeof *uids, store_imap_uid_cmp) == NULL)
 				continue;
-			/* A server may send more than asked (unsolicited
-			 * FETCH responses). */
 			if (nb == abatch) {
 				abatch *= 2;
 				batch = xreallocarray(batch, abatch,
@@ -432,7 +435,7 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			rec.from_addr = e->from_addr;
 			rec.subject = e->subject;
 			cache_put(st->cache, &rec);
-			/* Flags alone (unsolicited): nothing to show yet. */
+			/* Flags alone: nothing to show yet. */
 			if (a.section == NULL)
 				store_entry_clear(&batch[--nb]);
 		}
