@@ -266,6 +266,11 @@ for sig in TERM HUP; do
 		sleep 0.1; i=$((i + 1))
 	done
 	check "SIG$sig: sagi is gone" sh -c "! kill -0 $pid 2> /dev/null"
+	case $sig in TERM) want=143 ;; HUP) want=129 ;; esac
+	T send-keys -t sagi C-l "echo status=\$?" Enter
+	wait_for "^status=[0-9]+" || fail "SIG$sig: no status"
+	check "SIG$sig: exit status $want, as a shell reports a signal" \
+	    sh -c "tmux -S '$sock' capture-pane -p -t sagi | grep -qx 'status=$want'"
 	check "SIG$sig: no alternate screen left behind" [ "$(alt)" = 0 ]
 	check "SIG$sig: the terminal is sane for the shell" sane
 	if [ $sig = TERM ]; then

@@ -26,8 +26,7 @@ static volatile sig_atomic_t tui_stop;
 static void
 tui_on_signal(int sig)
 {
-	(void)sig;
-	tui_stop = 1;
+	tui_stop = sig;
 }
 
 /* A crash must not leave the terminal in raw mode. */
@@ -167,5 +166,6 @@ tui_run(const struct tui_opts *o)
 	endwin();
 	worker_free(t.worker);
 	tui_model_free(&t);
-	return 0;
+	/* As a shell reports a process a signal ended: 128 + the signal. */
+	return tui_stop != 0 ? 128 + tui_stop : 0;
 }
