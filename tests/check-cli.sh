@@ -6,9 +6,7 @@
 : "${SAGI:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
+. "$top_srcdir/tests/lib.sh"
 
 # Runs sagi with a time bound; a signal or timeout is a failure.
 run() {

@@ -13,10 +13,7 @@ tmp=$(mktemp -d) || exit 99
 servers=""
 trap 'for d in $servers; do $DV stop "$d" > /dev/null 2>&1; done; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-fails=0
-n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
+. "$top_srcdir/tests/lib.sh"
 export XDG_CACHE_HOME="$tmp/cache" XDG_STATE_HOME="$tmp/state"
 export XDG_CONFIG_HOME="$tmp/config" PYTHONPATH="$top_srcdir/tests/imap"
 

@@ -15,14 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0
-n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; fi
-}
+. "$top_srcdir/tests/lib.sh"
 
 # Starts a Dovecot in $tmp/$1 with the demo mailbox in INBOX; sets $env.
 start() {

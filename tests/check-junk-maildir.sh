@@ -5,12 +5,8 @@
 : "${SAGI:?}" "${top_srcdir:?}"
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
+. "$top_srcdir/tests/lib.sh"
 files() { find "$tmp/mail" -type f \( -path '*/cur/*' -o -path '*/new/*' \) | wc -l; }
-check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 in_dir() { ls "$tmp/mail/$1/cur" "$tmp/mail/$1/new" 2>/dev/null | grep -vc '^$\|:$'; }
 
 cp -R "$top_srcdir/demo" "$tmp/mail"

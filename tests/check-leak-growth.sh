@@ -30,10 +30,7 @@ N=200
 M=$((8 * N))
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
+. "$top_srcdir/tests/lib.sh"
 
 # 8N messages; the N set is every 8th of them, hard-linked, so both sets
 # have the same mix of shapes and sizes.

@@ -12,14 +12,7 @@ DV="$PY $top_srcdir/tests/imap/dovecot.py"
 tmp=$(mktemp -d) || exit 99
 trap '$DV stop "$tmp/dv" > /dev/null 2>&1; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-fails=0
-n=0
-fail() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; fi
-}
+. "$top_srcdir/tests/lib.sh"
 
 $DV start "$tmp/dv" --watch-pid $$ > "$tmp/start" 2>&1; st=$?
 [ $st -eq 77 ] && { echo "dovecot not installed: skipping"; exit 77; }

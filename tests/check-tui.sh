@@ -19,15 +19,12 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0
-n=0
+. "$top_srcdir/tests/lib.sh"
 fail() {
 	n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1))
 	# What the screen showed, for whoever reads the log.
 	tmux -S "$sock" capture-pane -p -t sagi 2>/dev/null | sed 's/^/#   | /'
 }
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 
 export XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
 T() { tmux -S "$sock" "$@"; }
