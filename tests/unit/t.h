@@ -50,6 +50,14 @@ static int	t_run, t_failed;
 		printf("ok %d # SKIP %s\n", ++t_run, why);		\
 } while (0)
 
+/*
+ * Prints how long a hostile input took, as a TAP comment.  Never a check:
+ * make check has no timing asserts (a loaded machine or valgrind would
+ * make them lie); an input that would hang still hangs the suite, and
+ * speed is measured by bench/.
+ */
+#define T_TOOK(what, secs)	printf("# %s: %.2f s\n", (what), (double)(secs))
+
 /* Call at the end of main: prints the plan and returns the exit status. */
 static inline int
 t_done(void)

@@ -391,10 +391,7 @@ test_hostile(void)
 		free(s);
 	}
 	t_ok(ok, "2 MB of random bytes give valid UTF-8 under every label");
-	/* Generous: ASan and a loaded machine; a quadratic path would take
-	 * hours on this input. */
-	t_ok(worst < 20.0, "2 MB random converts in bounded time (%.2fs)",
-	    worst);
+	T_TOOK("2 MB random, the slowest label", worst);
 
 	/* Escapes and 8-bit runs interleaved, the worst case for the
 	 * ISO-2022-JP decoder's flushes and sniffing. */
@@ -404,7 +401,7 @@ test_hostile(void)
 	s = charset_to_utf8(p, size, "iso-2022-jp", NULL);
 	t = now() - t0;
 	t_ok(valid_utf8(s), "escape/8-bit storm gives valid UTF-8");
-	t_ok(t < 20.0, "escape/8-bit storm in bounded time (%.2fs)", t);
+	T_TOOK("escape/8-bit storm", t);
 	free(s);
 
 	/* Half-width kana as CP932 with no label: sniffing runs over it all.
@@ -416,7 +413,7 @@ test_hostile(void)
 	t = now() - t0;
 	t_ok(valid_utf8(s) && strncmp(s, "ｱﾏｿﾞﾝ ｱﾏｿﾞﾝ ", 32) == 0,
 	    "8 MB of undeclared half-width kana");
-	t_ok(t < 20.0, "undeclared 8 MB in bounded time (%.2fs)", t);
+	T_TOOK("undeclared 8 MB", t);
 	free(s);
 
 	t_ok(charset_sniff(p, size) != NULL, "sniff over 8 MB answers");

@@ -509,7 +509,7 @@ test_backtracking(void)
 	t0 = now();
 	v = detect_eval(rs, f, NULL);
 	t1 = now();
-	t_ok(t1 - t0 < 2.0, "catastrophic pattern stops (%.3f s)", t1 - t0);
+	T_TOOK("catastrophic pattern", t1 - t0);
 	t_ok(find_hit(v, "b/evil") == NULL, "limit hit is a non-match");
 	t_ok(find_hit(v, "b/evil-unless") != NULL,
 	    "unless at its limit does not veto");

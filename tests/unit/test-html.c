@@ -374,8 +374,7 @@ check_hostile(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d = html_extract(r, n, NULL);
-	t_ok(elapsed(&t0) < 10.0, "hostile: 5 MB random in %.2fs",
-	    elapsed(&t0));
+	T_TOOK("hostile: 5 MB random", elapsed(&t0));
 	t_ok(d->text_len <= 1024 * 1024, "hostile: text within max_text");
 	html_doc_free(d);
 	free(r);
@@ -390,7 +389,7 @@ check_hostile(void)
 	buf_adds(&b, "tail");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d = html_extract(b.data, b.len, NULL);
-	t_ok(elapsed(&t0) < 2.0, "hostile: 1000-deep in %.2fs", elapsed(&t0));
+	T_TOOK("hostile: 1000-deep", elapsed(&t0));
 	t_str_eq(d->text, "deep link\ntail\n", "hostile: 1000-deep text");
 	t_int_eq(d->nlinks, 1, "hostile: 1000-deep link");
 	html_doc_free(d);
@@ -408,8 +407,7 @@ check_hostile(void)
 		buf_adds(&b, "</p>");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d = html_extract(b.data, b.len, NULL);
-	t_ok(elapsed(&t0) < 5.0, "hostile: deep + stray end tags in %.2fs",
-	    elapsed(&t0));
+	T_TOOK("hostile: deep + stray end tags", elapsed(&t0));
 	html_doc_free(d);
 
 	buf_reset(&b);
@@ -419,8 +417,7 @@ check_hostile(void)
 	buf_adds(&b, ">many</a> after");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d = html_extract(b.data, b.len, NULL);
-	t_ok(elapsed(&t0) < 5.0, "hostile: 200000 attributes in %.2fs",
-	    elapsed(&t0));
+	T_TOOK("hostile: 200000 attributes", elapsed(&t0));
 	t_str_eq(d->text, "many after\n", "hostile: attributes text");
 	t_int_eq(d->nlinks, 1, "hostile: attributes link kept");
 	t_int_eq(d->truncated, 1, "hostile: attributes truncated");

