@@ -23,6 +23,13 @@ void	 buf_add(struct buf *b, const void *p, size_t n);
 void	 buf_adds(struct buf *b, const char *s);
 void	 buf_addc(struct buf *b, char c);
 void	 buf_printf(struct buf *b, const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);
+/*
+ * Room for n more bytes, for a writer that fills a run itself: returns
+ * where they go (valid until the next call on b); buf_commit then adds the
+ * k <= n bytes written there.
+ */
+char	*buf_reserve(struct buf *b, size_t n);
+void	 buf_commit(struct buf *b, size_t k);
 /* Returns the owned NUL-terminated data and leaves b empty and unallocated
  * (buf_add works on it again; buf_free is then a no-op). */
 char	*buf_take(struct buf *b);

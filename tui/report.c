@@ -2,7 +2,7 @@
 /*
  * Human and JSON renderings of verdicts.  Every string that came from a
  * mail goes through text_sanitize* before it reaches a terminal; JSON gets
- * valid UTF-8 and json-c's escaping.
+ * valid UTF-8 and JSON's escapes (jsonl.c).
  */
 #include "config.h"
 
@@ -10,10 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "analyze.h"
 #include "buf.h"
+#include "jsonl.h"
 #include "report.h"
 #include "text.h"
 #include "xalloc.h"
@@ -43,82 +42,6 @@ report_line(const char *s)
 	return text_sanitize_line(s, strlen(s));
 }
 
-/* Valid UTF-8 for JSON: invalid bytes become U+FFFD. */
-static char *
-report_utf8(const char *s)
-{
-	struct buf		 b;
-	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*run = p;	/* valid bytes not yet copied */
-
-	buf_init(&b);
-	while (*p != '\0') {
-		size_t	 n = 0, i;
-
-		if (*p < 0x80)
-			n = 1;
-		else if (*p >= 0xC2 && *p <= 0xDF)
-			n = 2;
-		else if (*p >= 0xE0 && *p <= 0xEF)
-			n = 3;
-		else if (*p >= 0xF0 && *p <= 0xF4)
-			n = 4;
-		for (i = 1; i < n; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				break;
-		}
-		if (n == 0 || i < n || (n == 3 && *p == 0xE0 && p[1] < 0xA0) ||
-		    (n == 3 && *p == 0xED && p[1] >= 0xA0) ||
-		    (n == 4 && *p == 0xF0 && p[1] < 0x90) ||
-		    (n == 4 && *p == 0xF4 && p[1] >= 0x90)) {
-			buf_add(&b, run, (size_t)(p - run));
-			buf_adds(&b, "\xEF\xBF\xBD");
-			run = ++p;
-			continue;
-		}
-		p += n;
-	}
-	buf_add(&b, run, (size_t)(p - run));
-	return buf_take(&b);
-}
-
-static void
-report_json_str(struct json_object *o, const char *key, const char *val)
-{
-	char	*u = report_utf8(val != NULL ? val : "");
-
-	json_object_object_add(o, key, json_object_new_string(u));
-	free(u);
-}
-
-static struct json_object *
-report_json_score(double score)
-{
-	char	 buf[32];
-
-	snprintf(buf, sizeof buf, "%.1f", score);
-	return json_object_new_double_s(score, buf);
-}
-
-static struct json_object *
-report_json_reasons(const struct verdict *v, enum verdict_lang lang)
-{
-	struct json_object	*arr = json_object_new_array();
-	size_t			 i;
-
-	for (i = 0; i < v->nhits; i++) {
-		const struct verdict_hit	*h = &v->hits[i];
-		struct json_object		*r = json_object_new_object();
-
-		report_json_str(r, "rule", h->rule);
-		json_object_object_add(r, "score", report_json_score(h->score));
-		report_json_str(r, "explain", h->explain[lang]);
-		report_json_str(r, "evidence", h->evidence);
-		json_object_array_add(arr, r);
-	}
-	return arr;
-}
-
 static char *
 report_from(const struct msg *m)
 {
@@ -141,68 +64,76 @@ struct report_item {
 	const char	*subject;
 };
 
-static struct json_object *
-report_json_verdict(const struct report_opts *o, const struct report_item *it,
-    const struct verdict *v)
+static void
+report_json_reasons(struct jsonl *j, const struct verdict *v,
+    enum verdict_lang lang)
 {
-	struct json_object	*j = json_object_new_object();
+	size_t	i;
 
-	if (it != NULL) {
-		if (it->path != NULL)
-			report_json_str(j, "path", it->path);
-		if (it->index >= 0)
-			json_object_object_add(j, "index",
-			    json_object_new_int64(it->index));
-		if (it->folder != NULL) {
-			report_json_str(j, "folder", it->folder);
-			json_object_object_add(j, "uid",
-			    json_object_new_int64(it->uid));
-		}
-		report_json_str(j, "message_id", it->message_id);
-		report_json_str(j, "from", it->from);
-		if (it->from_addr != NULL)
-			report_json_str(j, "from_addr", it->from_addr);
-		report_json_str(j, "subject", it->subject);
+	jsonl_array(j, "reasons");
+	for (i = 0; i < v->nhits; i++) {
+		const struct verdict_hit	*h = &v->hits[i];
+
+		jsonl_object(j, NULL);
+		jsonl_str(j, "rule", h->rule);
+		jsonl_score(j, "score", h->score);
+		jsonl_str(j, "explain", h->explain[lang]);
+		jsonl_str(j, "evidence", h->evidence);
+		jsonl_close(j);
 	}
-	json_object_object_add(j, "score", report_json_score(v->score));
-	report_json_str(j, "level", verdict_level_name(v->level));
-	json_object_object_add(j, "flagged",
-	    json_object_new_boolean(v->level == VERDICT_PHISH));
-	if (v->brand != NULL)
-		report_json_str(j, "brand", v->brand);
-	json_object_object_add(j, "reasons", report_json_reasons(v, o->lang));
-	if (v->forwarded != NULL)
-		json_object_object_add(j, "forwarded",
-		    report_json_verdict(o, NULL, v->forwarded));
-	return j;
+	jsonl_close(j);
 }
 
-static char *
-report_json_take(struct json_object *j)
+/* The members of a verdict, into the object open in j. */
+static void
+report_json_verdict(struct jsonl *j, const struct report_opts *o,
+    const struct report_item *it, const struct verdict *v)
 {
-	char	*s;
-
-	s = xasprintf("%s\n", json_object_to_json_string_ext(j,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(j);
-	return s;
+	if (it != NULL) {
+		if (it->path != NULL)
+			jsonl_str(j, "path", it->path);
+		if (it->index >= 0)
+			jsonl_int(j, "index", it->index);
+		if (it->folder != NULL) {
+			jsonl_str(j, "folder", it->folder);
+			jsonl_int(j, "uid", it->uid);
+		}
+		jsonl_str(j, "message_id", it->message_id);
+		jsonl_str(j, "from", it->from);
+		if (it->from_addr != NULL)
+			jsonl_str(j, "from_addr", it->from_addr);
+		jsonl_str(j, "subject", it->subject);
+	}
+	jsonl_score(j, "score", v->score);
+	jsonl_str(j, "level", verdict_level_name(v->level));
+	jsonl_bool(j, "flagged", v->level == VERDICT_PHISH);
+	if (v->brand != NULL)
+		jsonl_str(j, "brand", v->brand);
+	report_json_reasons(j, v, o->lang);
+	if (v->forwarded != NULL) {
+		jsonl_object(j, "forwarded");
+		report_json_verdict(j, o, NULL, v->forwarded);
+		jsonl_close(j);
+	}
 }
 
 char *
 report_error_line(const struct report_opts *o, const char *path, long index,
     const char *error)
 {
-	struct json_object	*j;
-	char			*sp, *se, *s;
+	struct jsonl	 j;
+	struct buf	 b;
+	char		*sp, *se, *s;
 
 	if (o->json) {
-		j = json_object_new_object();
-		report_json_str(j, "path", path);
+		buf_init(&b);
+		jsonl_begin(&j, &b);
+		jsonl_str(&j, "path", path);
 		if (index >= 0)
-			json_object_object_add(j, "index",
-			    json_object_new_int64(index));
-		report_json_str(j, "error", error);
-		return report_json_take(j);
+			jsonl_int(&j, "index", index);
+		jsonl_str(&j, "error", error);
+		jsonl_end(&j);
+		return buf_take(&b);
 	}
 	sp = report_line(path);
 	se = report_line(error);
@@ -220,12 +151,17 @@ report_scan_item(const struct report_opts *o, const struct report_item *it,
     const struct verdict *v)
 {
 	struct buf	 b;
+	struct jsonl	 j;
 	char		*sfrom, *ssubj, *swhere;
 	size_t		 i;
 
-	if (o->json)
-		return report_json_take(report_json_verdict(o, it, v));
 	buf_init(&b);
+	if (o->json) {
+		jsonl_begin(&j, &b);
+		report_json_verdict(&j, o, it, v);
+		jsonl_end(&j);
+		return buf_take(&b);
+	}
 	sfrom = report_line(it->from);
 	ssubj = report_line(it->subject);
 	swhere = report_line(it->folder != NULL ? it->folder : it->path);
@@ -478,12 +414,13 @@ report_advice(const struct report_opts *o, struct buf *b, const struct verdict *
 	}
 }
 
-static struct json_object *
+static char *
 report_json_explain(const struct report_opts *o, const char *path,
     const struct msg *m, const struct verdict *v)
 {
-	struct json_object	*j, *links = json_object_new_array();
 	struct report_item	 it;
+	struct jsonl		 j;
+	struct buf		 b;
 	char			*from = report_from(m);
 	size_t			 i;
 
@@ -494,28 +431,31 @@ report_json_explain(const struct report_opts *o, const char *path,
 	it.from = from;
 	it.from_addr = msg_from_addr(m);
 	it.subject = msg_subject(m);
-	j = report_json_verdict(o, &it, v);
+	buf_init(&b);
+	jsonl_begin(&j, &b);
+	report_json_verdict(&j, o, &it, v);
 	free(from);
 
+	jsonl_array(&j, "links");
 	for (i = 0; i < msg_link_count(m); i++) {
 		const struct msg_link	*l = msg_link(m, i);
-		struct json_object	*jl = json_object_new_object();
 		char			*def = analyzer_defang(l->href);
 
-		report_json_str(jl, "text", l->text);
-		report_json_str(jl, "href", l->href);
-		report_json_str(jl, "defanged", def);
-		json_object_object_add(jl, "quoted",
-		    json_object_new_boolean(l->quoted));
-		json_object_array_add(links, jl);
+		jsonl_object(&j, NULL);
+		jsonl_str(&j, "text", l->text);
+		jsonl_str(&j, "href", l->href);
+		jsonl_str(&j, "defanged", def);
+		jsonl_bool(&j, "quoted", l->quoted);
+		jsonl_close(&j);
 		free(def);
 	}
-	json_object_object_add(j, "links", links);
+	jsonl_close(&j);
 	if (v->brand != NULL) {
-		report_json_str(j, "advice_check", v->advice_check[o->lang]);
-		report_json_str(j, "advice_victim", v->advice_victim[o->lang]);
+		jsonl_str(&j, "advice_check", v->advice_check[o->lang]);
+		jsonl_str(&j, "advice_victim", v->advice_victim[o->lang]);
 	}
-	return j;
+	jsonl_end(&j);
+	return buf_take(&b);
 }
 
 char *
@@ -527,7 +467,7 @@ report_explain(const struct report_opts *o, const char *path,
 	size_t		 i;
 
 	if (o->json)
-		return report_json_take(report_json_explain(o, path, m, v));
+		return report_json_explain(o, path, m, v);
 	buf_init(&b);
 	report_verdict_head(o, &b, v);
 	buf_addc(&b, '\n');
