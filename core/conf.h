@@ -32,7 +32,7 @@ struct account {
 	char		*password_cmd;		/* run through /bin/sh, first line of stdout */
 	char		*password;		/* only from a file nobody else can read */
 	char		*oauth2_token_cmd;
-	char		*oauth2_mechanism;	/* "xoauth2" (default, NULL) or "oauthbearer" */
+	char		*oauth2_mechanism;	/* "xoauth2", "oauthbearer", NULL: by server */
 	char		*authserv_id;		/* whose Authentication-Results to trust */
 	char		*junk_folder;		/* override of junk folder discovery */
 	char		*folder;		/* default folder, "INBOX" when unset */

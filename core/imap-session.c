@@ -11,7 +11,10 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include <gnutls/gnutls.h>
 
 #include "buf.h"
 #include "imap-guard.h"
@@ -290,44 +293,412 @@ imap_session_starttls(struct imap_session *s, const struct account *a,
 	return 0;
 }
 
+/*
+ * RFC 4648 base64 of len bytes at in (GnuTLS's coder); owned by the
+ * caller, NUL-terminated, to be freed with secret_free (it holds the
+ * token).
+ */
+static char *
+imap_session_b64(const unsigned char *in, size_t len)
+{
+	gnutls_datum_t	 raw = { (unsigned char *)in, (unsigned int)len };
+	gnutls_datum_t	 enc = { NULL, 0 };
+	char		*out;
+
+	if (gnutls_base64_encode2(&raw, &enc) != 0)
+		abort();	/* only on a failed malloc: as xalloc does */
+	out = xmalloc(enc.size + 1);
+	memcpy(out, enc.data, enc.size);
+	out[enc.size] = '\0';
+	explicit_bzero(enc.data, enc.size);
+	gnutls_free(enc.data);
+	return out;
+}
+
+/*
+ * Decodes the base64 text in (up to its end, CR or LF) into at most
+ * size - 1 bytes of out, NUL-terminated; empty when it is no base64.
+ * Only the server's error report goes through here.
+ */
+static void
+imap_session_unb64(const char *in, char *out, size_t size)
+{
+	gnutls_datum_t	 enc, dec = { NULL, 0 };
+	size_t		 n;
+
+	out[0] = '\0';
+	enc.data = (unsigned char *)in;
+	enc.size = (unsigned int)strcspn(in, "\r\n");
+	if (enc.size == 0 || gnutls_base64_decode2(&enc, &dec) != 0)
+		return;
+	n = dec.size < size - 1 ? dec.size : size - 1;
+	memcpy(out, dec.data, n);
+	out[n] = '\0';
+	gnutls_free(dec.data);
+}
+
+/*
+ * The "status" of the JSON error a server sends in its continuation when it
+ * refuses a token (RFC 7628 §3.2.2; XOAUTH2 does the same), such as
+ * "invalid_token" or "401", into status (empty when there is none).  line
+ * is the continuation: "+ " and base64.  Not a JSON parser: the value is
+ * only shown, and only when it is a short plain word.
+ */
+static void
+imap_session_oauth_status(const char *line, char *status, size_t size)
+{
+	char		 json[1024];
+	const char	*p;
+	size_t		 n = 0;
+
+	status[0] = '\0';
+	if (line[0] != '+')
+		return;
+	for (line++; *line == ' '; line++)
+		;
+	imap_session_unb64(line, json, sizeof json);
+	if ((p = strstr(json, "\"status\"")) == NULL)
+		return;
+	for (p += 8; *p == ' ' || *p == ':'; p++)
+		;
+	if (*p++ != '"')
+		return;
+	while (n + 1 < size && ((p[n] >= 'a' && p[n] <= 'z') ||
+	    (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9') ||
+	    p[n] == '_' || p[n] == '-' || p[n] == '.'))
+		n++;
+	if (p[n] != '"')
+		return;
+	memcpy(status, p, n);
+	status[n] = '\0';
+}
+
+/*
+ * Writes line and CRLF with the stream's logging off (libetpan's privacy
+ * flag, as mailimap_login does), then wipes libetpan's copy in the write
+ * buffer.  Returns libetpan's code.
+ */
+static int
+imap_session_send_secret(struct imap_session *s, const char *line)
+{
+	mailstream	*st = s->imap->imap_stream;
+	int		 rc = MAILIMAP_NO_ERROR;
+
+	mailstream_set_privacy(st, 0);
+	if (mailstream_write(st, line, strlen(line)) == -1 ||
+	    mailstream_write(st, "\r\n", 2) == -1 ||
+	    mailstream_flush(st) == -1)
+		rc = MAILIMAP_ERROR_STREAM;
+	mailstream_set_privacy(st, 1);
+	explicit_bzero(st->write_buffer, st->buffer_max_size);
+	return rc;
+}
+
+/*
+ * AUTHENTICATE mech with the base64 initial response ir: on the command
+ * line with SASL-IR (RFC 4959), else after the server's empty continuation.
+ * libetpan's own calls cannot be used: mailimap_oauth2_authenticate speaks
+ * XOAUTH2 with SASL-IR only, and mailimap_custom_command reads past a
+ * continuation waiting for more lines, so a refused token (RFC 7628
+ * §3.2.3: the server sends its error as a continuation and waits for the
+ * client's %x01) would hang until the timeout.  Here a continuation after
+ * the credential is answered with the dummy response (an empty line for
+ * XOAUTH2), and its error status copied to status.  Returns libetpan's
+ * code: MAILIMAP_ERROR_LOGIN when the server said NO.
+ */
+static int
+imap_session_authenticate(struct imap_session *s, const char *mech,
+    const char *ir, int sasl_ir, char *status, size_t size)
+{
+	struct mailimap_response	*resp;
+	struct mailimap_response_done	*done;
+	mailstream			*st = s->imap->imap_stream;
+	const char			*line;
+	char				*cmd;
+	int				 rc, type;
+
+	status[0] = '\0';
+	if (s->imap->imap_state != MAILIMAP_STATE_NON_AUTHENTICATED)
+		return MAILIMAP_ERROR_BAD_STATE;
+	if ((rc = mailimap_send_current_tag(s->imap)) != MAILIMAP_NO_ERROR)
+		return rc;
+	if (sasl_ir) {
+		cmd = xasprintf("AUTHENTICATE %s %s", mech, ir);
+		rc = imap_session_send_secret(s, cmd);
+		explicit_bzero(cmd, strlen(cmd));
+		free(cmd);
+	} else {
+		cmd = xasprintf("AUTHENTICATE %s\r\n", mech);
+		if (mailstream_write(st, cmd, strlen(cmd)) == -1 ||
+		    mailstream_flush(st) == -1)
+			rc = MAILIMAP_ERROR_STREAM;
+		free(cmd);
+	}
+	if (rc != MAILIMAP_NO_ERROR)
+		return rc;
+	if ((line = mailimap_read_line(s->imap)) == NULL)
+		return MAILIMAP_ERROR_STREAM;
+	/* Without SASL-IR the credential goes only after "+"; any other
+	 * answer (NO, BAD) is the end of the command. */
+	if (!sasl_ir && line[0] == '+') {
+		if ((rc = imap_session_send_secret(s, ir)) != MAILIMAP_NO_ERROR)
+			return rc;
+		if ((line = mailimap_read_line(s->imap)) == NULL)
+			return MAILIMAP_ERROR_STREAM;
+	}
+	if (line[0] == '+') {
+		imap_session_oauth_status(line, status, size);
+		rc = imap_session_send_secret(s, strcmp(mech, "OAUTHBEARER") ==
+		    0 ? "AQ==" : "");
+		if (rc != MAILIMAP_NO_ERROR)
+			return rc;
+	}
+	/* The continuation, if any, is still in libetpan's buffer: its
+	 * parser takes it and then reads on to the tagged answer. */
+	if ((rc = mailimap_parse_response(s->imap, &resp)) != MAILIMAP_NO_ERROR)
+		return rc;
+	/* A BYE instead of the tagged answer: the server is gone.  (libetpan
+	 * says its tagged answer "can be NULL".) */
+	done = resp->rsp_resp_done;
+	if (done == NULL || done->rsp_type != MAILIMAP_RESP_DONE_TYPE_TAGGED ||
+	    done->rsp_data.rsp_tagged == NULL ||
+	    done->rsp_data.rsp_tagged->rsp_cond_state == NULL)
+		type = -1;
+	else
+		type = done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	mailimap_response_free(resp);
+	if (type == -1)
+		return MAILIMAP_ERROR_FATAL;
+	if (type != MAILIMAP_RESP_COND_STATE_OK)
+		return MAILIMAP_ERROR_LOGIN;
+	s->imap->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+	return MAILIMAP_NO_ERROR;
+}
+
+/*
+ * The capabilities that hold for the login.  Those read before STARTTLS
+ * are void after it (RFC 3501 §6.2.1); a greeting over TLS from the first
+ * byte usually carries them, else they are asked for.
+ */
+static int
+imap_session_login_caps(struct imap_session *s, const struct account *a,
+    char **cause)
+{
+	struct mailimap_connection_info	*ci = s->imap->imap_connection_info;
+	int				 rc;
+
+	if (a->tls != ACCOUNT_TLS_STARTTLS && ci != NULL &&
+	    ci->imap_capability != NULL &&
+	    ci->imap_capability->cap_list != NULL &&
+	    clist_count(ci->imap_capability->cap_list) > 0)
+		return 0;
+	if ((rc = imap_session_read_caps(s)) != MAILIMAP_NO_ERROR) {
+		*cause = imap_session_cause(s, rc, "CAPABILITY");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The SASL initial response for token (raw, owned, to be wiped), or NULL
+ * with *cause.  OAUTHBEARER (RFC 7628 §3.1): the GS2 header with the user
+ * as authorization identity (RFC 5801 saslname: "," and "=" escaped), then
+ * host, port and the bearer token as ^A-separated key/values.  XOAUTH2
+ * (Google's): "user=", the user and the token likewise.
+ */
+static char *
+imap_session_oauth_ir(const struct account *a, uint16_t port,
+    const char *mech, const char *token, char **cause)
+{
+	struct buf	 user;
+	const char	*p;
+	char		*out;
+	int		 n;
+
+	for (p = token; *p != '\0'; p++) {
+		/* RFC 6750 §2.1 b64token; anything else would break the
+		 * ^A-separated fields and is no access token. */
+		if (*p <= ' ' || *p > '~') {
+			*cause = xstrdup("oauth2_token_cmd: its first line is "
+			    "not an access token (it has spaces, control or "
+			    "non-ASCII characters)");
+			return NULL;
+		}
+	}
+	for (p = a->user; *p != '\0'; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			*cause = xstrdup("the user name has control characters");
+			return NULL;
+		}
+	}
+	buf_init(&user);
+	for (p = a->user; *p != '\0'; p++) {
+		if (*p == ',' && strcmp(mech, "OAUTHBEARER") == 0)
+			buf_adds(&user, "=2C");
+		else if (*p == '=' && strcmp(mech, "OAUTHBEARER") == 0)
+			buf_adds(&user, "=3D");
+		else
+			buf_addc(&user, *p);
+	}
+	/* Measured, then written once: no buffer that grew and moved keeps
+	 * a copy of the token. */
+	if (strcmp(mech, "OAUTHBEARER") == 0)
+		n = snprintf(NULL, 0, "n,a=%s,\001host=%s\001port=%u\001"
+		    "auth=Bearer %s\001\001", user.data, a->host,
+		    (unsigned int)port, token);
+	else
+		n = snprintf(NULL, 0, "user=%s\001auth=Bearer %s\001\001",
+		    user.data, token);
+	out = xmalloc((size_t)n + 1);
+	if (strcmp(mech, "OAUTHBEARER") == 0)
+		snprintf(out, (size_t)n + 1, "n,a=%s,\001host=%s\001port=%u\001"
+		    "auth=Bearer %s\001\001", user.data, a->host,
+		    (unsigned int)port, token);
+	else
+		snprintf(out, (size_t)n + 1, "user=%s\001auth=Bearer %s\001\001",
+		    user.data, token);
+	buf_free(&user);
+	return out;
+}
+
+/*
+ * Nonzero when text shows 12 bytes in a row of secret (all of it when it is
+ * shorter): a server that quotes what it got, whole or cut short.
+ */
+static int
+imap_session_quotes(const char *text, const char *secret)
+{
+	size_t	 tl, sl, w, i;
+
+	if (text == NULL)
+		return 0;
+	tl = strlen(text);
+	sl = strlen(secret);
+	w = sl < 12 ? sl : 12;
+	for (i = 0; w > 0 && i + w <= tl; i++) {
+		if (memmem(secret, sl, text + i, w) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* The mechanism for the token: the configured one, else OAUTHBEARER (the
+ * standard, RFC 7628) when the server offers it, else XOAUTH2. */
+static const char *
+imap_session_oauth_mech(struct imap_session *s, const struct account *a)
+{
+	if (a->oauth2_mechanism != NULL)
+		return strcasecmp(a->oauth2_mechanism, "oauthbearer") == 0 ?
+		    "OAUTHBEARER" : "XOAUTH2";
+	if (mailimap_has_authentication(s->imap, "OAUTHBEARER"))
+		return "OAUTHBEARER";
+	return "XOAUTH2";
+}
+
+static int
+imap_session_login_oauth(struct imap_session *s, const struct account *a,
+    uint16_t port, char **cause)
+{
+	struct buf	 b;
+	const char	*mech;
+	char		*token, *raw, *ir, *why = NULL, status[48];
+	int		 rc, offered;
+
+	if (imap_session_login_caps(s, a, cause) != 0)
+		return -1;
+	mech = imap_session_oauth_mech(s, a);
+	offered = mailimap_has_authentication(s->imap, mech);
+	if ((token = secret_run(a->oauth2_token_cmd, a->timeout,
+	    &why)) == NULL) {
+		*cause = xasprintf("oauth2_token_cmd: %s", why);
+		free(why);
+		return -1;
+	}
+	if ((raw = imap_session_oauth_ir(a, port, mech, token, cause)) ==
+	    NULL) {
+		secret_free(token);
+		return -1;
+	}
+	ir = imap_session_b64((const unsigned char *)raw, strlen(raw));
+	secret_free(raw);
+	rc = imap_session_authenticate(s, mech, ir,
+	    mailimap_has_extension(s->imap, "SASL-IR"), status, sizeof status);
+	if (rc == MAILIMAP_NO_ERROR) {
+		secret_free(ir);
+		secret_free(token);
+		return 0;
+	}
+	why = xasprintf("login as %s with %s", a->user, mech);
+	/* A server may quote what it got, in its answer or even as the
+	 * status: then neither is shown, the token must never be. */
+	if (imap_session_quotes(status, token) ||
+	    imap_session_quotes(status, ir) ||
+	    imap_session_quotes(s->imap->imap_response, token) ||
+	    imap_session_quotes(s->imap->imap_response, ir)) {
+		*cause = xasprintf("%s: the server refused the OAuth 2 access "
+		    "token (its answer quoted the token and is not shown)",
+		    why);
+		if (imap_session_rc_broken(rc))
+			s->broken = 1;
+	} else if (rc == MAILIMAP_ERROR_LOGIN) {
+		buf_init(&b);
+		buf_printf(&b, "%s: the server refused the OAuth 2 access "
+		    "token (", why);
+		if (status[0] != '\0')
+			buf_printf(&b, "status %s; ", status);
+		if (s->imap->imap_response != NULL &&
+		    *s->imap->imap_response != '\0') {
+			buf_adds(&b, "server said: ");
+			imap_session_add_server_text(&b, s->imap->imap_response);
+		} else
+			buf_adds(&b, "no reason given");
+		buf_adds(&b, "); oauth2_token_cmd must print a fresh token "
+		    "issued for this account");
+		*cause = buf_take(&b);
+	} else if (status[0] != '\0') {
+		/* The error continuation came, then no proper NO. */
+		raw = imap_session_cause(s, rc, why);
+		*cause = xasprintf("%s; before that the server refused the "
+		    "OAuth 2 access token (status %s)", raw, status);
+		free(raw);
+	} else
+		*cause = imap_session_cause(s, rc, why);
+	if (!offered && !s->broken) {
+		raw = *cause;
+		*cause = xasprintf("%s (the server does not offer AUTH=%s)",
+		    raw, mech);
+		free(raw);
+	}
+	free(why);
+	secret_free(ir);
+	secret_free(token);
+	return -1;
+}
+
 static int
 imap_session_login(struct imap_session *s, const struct account *a,
-    char **cause)
+    uint16_t port, char **cause)
 {
 	char	*secret, *why = NULL;
 	int	 rc;
 
-	if (a->oauth2_token_cmd != NULL) {
-		if (a->oauth2_mechanism != NULL &&
-		    strcmp(a->oauth2_mechanism, "xoauth2") != 0) {
-			*cause = xasprintf("oauth2_mechanism %s is not supported "
-			    "(libetpan speaks XOAUTH2 only)", a->oauth2_mechanism);
-			return -1;
-		}
-		if ((secret = secret_run(a->oauth2_token_cmd, a->timeout,
+	if (a->oauth2_token_cmd != NULL)
+		return imap_session_login_oauth(s, a, port, cause);
+	if (a->password_cmd != NULL) {
+		if ((secret = secret_run(a->password_cmd, a->timeout,
 		    &why)) == NULL) {
-			*cause = xasprintf("oauth2_token_cmd: %s", why);
+			*cause = xasprintf("password_cmd: %s", why);
 			free(why);
 			return -1;
 		}
-		rc = mailimap_oauth2_authenticate(s->imap, a->user, secret);
-	} else {
-		if (a->password_cmd != NULL) {
-			if ((secret = secret_run(a->password_cmd, a->timeout,
-			    &why)) == NULL) {
-				*cause = xasprintf("password_cmd: %s", why);
-				free(why);
-				return -1;
-			}
-		} else if (a->password != NULL)
-			secret = xstrdup(a->password);
-		else {
-			*cause = xasprintf("no password for %s@%s: set "
-			    "password_cmd (or --password-cmd)", a->user, a->host);
-			return -1;
-		}
-		rc = mailimap_login(s->imap, a->user, secret);
+	} else if (a->password != NULL)
+		secret = xstrdup(a->password);
+	else {
+		*cause = xasprintf("no password for %s@%s: set "
+		    "password_cmd (or --password-cmd)", a->user, a->host);
+		return -1;
 	}
+	rc = mailimap_login(s->imap, a->user, secret);
 	secret_free(secret);
 	if (rc != MAILIMAP_NO_ERROR) {
 		why = xasprintf("login as %s", a->user);
@@ -381,7 +752,7 @@ imap_session_open(const struct account *a, char **cause)
 	if (a->tls != ACCOUNT_TLS_NONE && imap_session_verify(s, a, cause) != 0)
 		goto fail;
 	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
-	    imap_session_login(s, a, cause) != 0)
+	    imap_session_login(s, a, port, cause) != 0)
 		goto fail;
 	imap_session_read_caps(s);
 	return s;

@@ -18,18 +18,7 @@ trap 'exit 1' INT TERM
 . "$top_srcdir/tests/lib.sh"
 
 # Starts a Dovecot in $tmp/$1 with the demo mailbox in INBOX; sets $env.
-start() {
-	name=$1; shift
-	d="$tmp/$name"
-	$DV start "$d" "$@" > "$tmp/$name.start" 2>&1
-	st=$?
-	[ $st -eq 77 ] && { echo "dovecot not installed: skipping"; exit 77; }
-	[ $st -eq 0 ] || { cat "$tmp/$name.start"; exit 99; }
-	servers="$servers $d"
-	. "$d/env"
-	$DV append "$d" INBOX "$top_srcdir"/demo/cur/* "$top_srcdir"/demo/new/* \
-	    > /dev/null || exit 99
-}
+start() { name=$1; shift; dovecot_start "$name" "$@"; }
 
 export XDG_CACHE_HOME="$tmp/cache" XDG_STATE_HOME="$tmp/state"
 export XDG_CONFIG_HOME="$tmp/config"

@@ -82,6 +82,8 @@ cli_store_override(struct account *a, const struct cli_mailbox *mb)
 	CLI_SET(host);
 	CLI_SET(user);
 	CLI_SET(password_cmd);
+	CLI_SET(oauth2_token_cmd);
+	CLI_SET(oauth2_mechanism);
 	CLI_SET(authserv_id);
 	CLI_SET(junk_folder);
 	CLI_SET(tls_ca_file);
@@ -96,7 +98,13 @@ cli_store_override(struct account *a, const struct cli_mailbox *mb)
 		a->allow_plaintext = 1;
 	if (o->timeout != 0)
 		a->timeout = o->timeout;
-	if (o->password_cmd != NULL) {
+	if (o->password_cmd != NULL && o->oauth2_token_cmd == NULL) {
+		/* Nor a token command from the file (it is used before any
+		 * password). */
+		free(a->oauth2_token_cmd);
+		a->oauth2_token_cmd = NULL;
+	}
+	if (o->password_cmd != NULL || o->oauth2_token_cmd != NULL) {
 		/* A password from the file must not beat the command given
 		 * on the command line. */
 		if (a->password != NULL) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -41,6 +42,11 @@ usage(FILE *f)
 "  --tls-ca-file FILE   trust the CAs in FILE for this server\n"
 "  --tls-fingerprint sha256:HEX   trust exactly this certificate\n"
 "  --password-cmd CMD   run CMD (via /bin/sh); its first line is the password\n"
+"  --oauth2-token-cmd CMD\n"
+"                       log in with the OAuth 2 token CMD prints instead\n"
+"  --oauth2-mechanism xoauth2|oauthbearer\n"
+"                       SASL mechanism for the token (default: OAUTHBEARER\n"
+"                       when the server offers it, else XOAUTH2)\n"
 "  --insecure-plaintext allow tls none\n"
 "  --junk-folder F      the junk folder (default: found by SPECIAL-USE)\n"
 "  --create-junk        create the junk folder when there is none\n"
@@ -188,6 +194,8 @@ main(int argc, char **argv)
 		{ "no-cache", no_argument, NULL, 1017 },
 		{ "config", required_argument, NULL, 1018 },
 		{ "demo", no_argument, NULL, 1019 },
+		{ "oauth2-token-cmd", required_argument, NULL, 1020 },
+		{ "oauth2-mechanism", required_argument, NULL, 1021 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -372,6 +380,18 @@ main(int argc, char **argv)
 			break;
 		case 1019:
 			demo = 1;
+			break;
+		case 1020:
+			o.mb.over.oauth2_token_cmd = optarg;
+			break;
+		case 1021:
+			if (strcasecmp(optarg, "xoauth2") != 0 &&
+			    strcasecmp(optarg, "oauthbearer") != 0) {
+				fprintf(stderr, "sagi: --oauth2-mechanism must be "
+				    "xoauth2 or oauthbearer\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mb.over.oauth2_mechanism = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -8,8 +8,9 @@ touches /etc/dovecot or the system service.  Python 3 standard library only.
 
     dovecot.py start DIR [--no-move] [--no-specialuse] [--no-uidplus]
                          [--no-condstore] [--no-junk-folder] [--separator C]
-                         [--quota-messages N]
+                         [--quota-messages N] [--oauth2] [--no-sasl-ir]
                          [--lifetime SECS] [--watch-pid PID]
+    dovecot.py token DIR [--expired] [--bad-signature] [--sub USER]
     dovecot.py stop DIR...
     dovecot.py append DIR FOLDER [--flags FLAGS] FILE|MAILDIR|GLOB...
     dovecot.py gen DIR FOLDER N [--prefix P] [--seed S]
@@ -19,6 +20,13 @@ touches /etc/dovecot or the system service.  Python 3 standard library only.
     dovecot.py caps DIR
     dovecot.py fetch DIR FOLDER UID
     dovecot.py pids DIR
+
+--oauth2 adds OAuth 2 logins (XOAUTH2, OAUTHBEARER) next to the password:
+Dovecot validates JSON Web Tokens itself (introspection_mode = local) with
+an HS256 key made at the first start; "token" prints a token signed with
+it (or an expired one, or one with a wrong signature).  --no-sasl-ir hides
+SASL-IR (RFC 4959), so a client must send its initial response only after
+the server's empty continuation.
 
 Exit status: 0 ok, 1 a check or lookup failed, 77 Dovecot (or openssl) is
 not installed, 99 the harness itself failed (the Dovecot log tail is shown).
@@ -47,9 +55,12 @@ ordinary user on a developer's machine):
 """
 
 import argparse
+import base64
 import glob
 import hashlib
+import hmac
 import imaplib
+import json
 import os
 import pwd
 import grp
@@ -308,6 +319,53 @@ def _make_certs(d):
     return fp
 
 
+# --- OAuth 2 --------------------------------------------------------------
+
+# Dovecot 2.3 looks the key of a JWT up in local_validation_key_dict as
+# "shared/AZP/ALG/KID" (src/lib-oauth2/oauth2-jwt.c; AZP "default" when the
+# token has no azp claim) and base64-decodes the value; dict-fs drops the
+# "shared/" and appends the rest to its prefix.  So the key is the file
+# DIR/oauth-keys/default/HS256/default holding the base64 of the HMAC key.
+OAUTH_KID = "default"
+
+
+def _oauth_key_path(d):
+    return os.path.join(d, "oauth-keys", "default", "HS256", OAUTH_KID)
+
+
+def _oauth_key(d):
+    """The HS256 key of the Dovecot in d (bytes), made on first use."""
+    path = _oauth_key_path(d)
+    text = _read(path)
+    if text is None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        # No newline: the whole file is the dict value.
+        _write(path, base64.b64encode(secrets.token_bytes(32)).decode(),
+               0o600)
+        text = _read(path)
+    return base64.b64decode(text)
+
+
+def _b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def token(d, sub=USER, expired=False, bad_signature=False, lifetime=3600):
+    """An HS256 JSON Web Token for sub that the Dovecot in d accepts (with
+    --oauth2), unless it is expired or its signature made with another
+    key.  Standard library only."""
+    now = int(time.time())
+    header = {"alg": "HS256", "typ": "JWT", "kid": OAUTH_KID}
+    claims = {"sub": sub, "iat": now - 60,
+              "exp": now - 30 if expired else now + lifetime,
+              "jti": secrets.token_hex(8)}
+    blob = _b64url(json.dumps(header, separators=(",", ":")).encode()) + \
+        "." + _b64url(json.dumps(claims, separators=(",", ":")).encode())
+    key = secrets.token_bytes(32) if bad_signature else _oauth_key(d)
+    sig = hmac.new(key, blob.encode(), hashlib.sha256).digest()
+    return blob + "." + _b64url(sig)
+
+
 # --- configuration ---------------------------------------------------------
 
 def _capability_setting(opts):
@@ -320,6 +378,8 @@ def _capability_setting(opts):
         drop |= {"CONDSTORE", "QRESYNC"}
     if opts.get("no_specialuse"):
         drop.add("SPECIAL-USE")
+    if opts.get("no_sasl_ir"):
+        drop.add("SASL-IR")
     if not drop:
         return None
     return " ".join(c for c in DEFAULT_CAPS if c not in drop)
@@ -378,6 +438,22 @@ def _write_config(d, base_dir, ports, password, opts):
             name, "    special_use = %s\n" % use if special else ""))
     sep = opts.get("separator")
     caps = _capability_setting(opts)
+    oauth = opts.get("oauth2")
+    oauth_passdb = ""
+    if oauth:
+        # Tokens are checked by Dovecot alone (no HTTP): the signature with
+        # the key in DIR/oauth-keys, exp, and that sub is the login user.
+        _oauth_key(d)
+        _write(os.path.join(d, "oauth2.conf.ext"),
+               "introspection_mode = local\n"
+               "local_validation_key_dict = fs:posix:prefix=%s/\n"
+               "username_attribute = sub\n" % os.path.join(d, "oauth-keys"),
+               0o600)
+        # Only for the token mechanisms, so a password is never tried as
+        # a token nor a token as a password.
+        oauth_passdb = ("passdb {\n  driver = oauth2\n"
+                        "  mechanisms = xoauth2 oauthbearer\n"
+                        "  args = %s/oauth2.conf.ext\n}\n" % d)
 
     conf = """# Written by tests/imap/dovecot.py; private to this directory.
 base_dir = {base_dir}
@@ -401,15 +477,15 @@ ssl = yes
 ssl_cert = <{d}/cert.pem
 ssl_key = <{d}/key.pem
 
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechs}
 disable_plaintext_auth = no
 auth_cache_size = 0
 auth_failure_delay = 0
 auth_verbose = yes
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = {d}/users
-}}
+{passwd_mechs}}}
 userdb {{
   driver = passwd-file
   args = {d}/users
@@ -445,7 +521,10 @@ service anvil {{
            login_user=login_user, uid=uid, gid=gid, mail_root=mail_root,
            mail_location=mail_location, port=ports[0], ports=ports[1],
            boxes="".join(boxes),
-           separator="  separator = %s\n" % sep if sep else "")
+           separator="  separator = %s\n" % sep if sep else "",
+           oauth_mechs=" xoauth2 oauthbearer" if oauth else "",
+           oauth_passdb=oauth_passdb,
+           passwd_mechs="  mechanisms = plain login\n" if oauth else "")
     quota = opts.get("quota_messages")
     if quota is not None:
         # At most N messages in the account: a copy or move that would go
@@ -528,7 +607,7 @@ def _wait_ready(d, ports, password, deadline):
 
 def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
           no_condstore=False, no_junk_folder=False, separator=None,
-          quota_messages=None,
+          quota_messages=None, oauth2=False, no_sasl_ir=False,
           lifetime=DEFAULT_LIFETIME, watch_pid=None):
     """Starts a private Dovecot in directory d (created if needed) and
     returns the env dict that is also written to d/env.  Raises
@@ -537,7 +616,8 @@ def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
     opts = dict(no_move=no_move, no_specialuse=no_specialuse,
                 no_uidplus=no_uidplus, no_condstore=no_condstore,
                 no_junk_folder=no_junk_folder, separator=separator,
-                quota_messages=quota_messages)
+                quota_messages=quota_messages, oauth2=oauth2,
+                no_sasl_ir=no_sasl_ir)
     dovecot = _which("dovecot")
     if not dovecot or not _libexec():
         raise DovecotError("dovecot-imapd is not installed", SKIP)
@@ -1098,7 +1178,7 @@ def _main(argv):
     p = sub.add_parser("start")
     p.add_argument("dir")
     for o in ("no-move", "no-specialuse", "no-uidplus", "no-condstore",
-              "no-junk-folder"):
+              "no-junk-folder", "oauth2", "no-sasl-ir"):
         p.add_argument("--" + o, action="store_true")
     p.add_argument("--separator", help="hierarchy separator (default .)")
     p.add_argument("--quota-messages", type=int, default=None,
@@ -1110,6 +1190,11 @@ def _main(argv):
                    help="stop by itself when process PID is gone")
     p = sub.add_parser("stop")
     p.add_argument("dir", nargs="+")
+    p = sub.add_parser("token")
+    p.add_argument("dir")
+    p.add_argument("--expired", action="store_true")
+    p.add_argument("--bad-signature", action="store_true")
+    p.add_argument("--sub", default=USER, help="the user (default %(default)s)")
     p = sub.add_parser("pids")
     p.add_argument("dir")
     p = sub.add_parser("append")
@@ -1149,6 +1234,7 @@ def _main(argv):
                         no_junk_folder=a.no_junk_folder,
                         separator=a.separator, lifetime=a.lifetime,
                         quota_messages=a.quota_messages,
+                        oauth2=a.oauth2, no_sasl_ir=a.no_sasl_ir,
                         watch_pid=a.watch_pid)
         except DovecotError:
             raise
@@ -1162,6 +1248,11 @@ def _main(argv):
         out.write(_read(_env_path(env["DOVECOT_DIR"])))
     elif a.cmd == "stop":
         stop(*a.dir)
+    elif a.cmd == "token":
+        if not os.path.exists(_oauth_key_path(os.path.abspath(a.dir))):
+            raise DovecotError("%s: not started with --oauth2" % a.dir, 1)
+        out.write(token(os.path.abspath(a.dir), a.sub, a.expired,
+                        a.bad_signature) + "\n")
     elif a.cmd == "pids":
         out.write("".join("%d\n" % p for p in pids(a.dir)))
     elif a.cmd == "append":
