@@ -699,14 +699,23 @@ imap_session_login(struct imap_session *s, const struct account *a,
 		return -1;
 	}
 	rc = mailimap_login(s->imap, a->user, secret);
-	secret_free(secret);
+	/* libetpan's write buffer still holds the LOGIN line. */
+	explicit_bzero(s->imap->imap_stream->write_buffer,
+	    s->imap->imap_stream->buffer_max_size);
 	if (rc != MAILIMAP_NO_ERROR) {
 		why = xasprintf("login as %s", a->user);
-		*cause = imap_session_cause(s, rc, why);
+		/* A server may quote what it got: then its text is not shown,
+		 * the password must never be. */
+		if (imap_session_quotes(s->imap->imap_response, secret))
+			*cause = xasprintf("%s: the server refused the login "
+			    "(its answer quoted the password and is not shown)",
+			    why);
+		else
+			*cause = imap_session_cause(s, rc, why);
 		free(why);
-		return -1;
 	}
-	return 0;
+	secret_free(secret);
+	return rc != MAILIMAP_NO_ERROR ? -1 : 0;
 }
 
 struct imap_session *

@@ -258,6 +258,8 @@ run no-capability good starttls "CAPABILITY: .*refused"
 run bad-capability good starttls "CAPABILITY: .*refused"
 run no-login good starttls "login as sagi: .*refused"
 run bad-login good starttls "login as sagi: .*refused"
+# The NO quotes the password back: refused, and its text not shown.
+run echo-login good starttls "login as sagi: .*quoted the password"
 run no-select good starttls "selecting INBOX: .*refused"
 run bad-select good starttls "selecting INBOX: .*refused"
 run no-search good starttls "listing UIDs: .*refused"

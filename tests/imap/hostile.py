@@ -146,6 +146,12 @@ def act_bad_raw_bytes(conn, tag, args):
     conn.send(tag + b" NO [ALERT] raw \x9b2J \x1b[2J \xff\xfe invalid\r\n")
 
 
+def act_echo_login(conn, tag, args):
+    """A NO that quotes the LOGIN arguments back: the password with them."""
+    conn.send(tag + b" NO [AUTHENTICATIONFAILED] bad credentials: " +
+              (args if isinstance(args, bytes) else args.encode()) + b"\r\n")
+
+
 def act_no_deleted(conn, tag, args):
     """NO to the STORE that marks the copied originals \\Deleted."""
     if "\\Deleted" in args:
@@ -309,6 +315,7 @@ SCENARIOS = {
                    "caps": [c for c in CAPS if c != "MOVE"]},
     # Terminal escapes in what the server says
     "alert-login": {"on": {"LOGIN": act_alert()}},
+    "echo-login": {"on": {"LOGIN": act_echo_login}},
     "alert-select": {"on": {"SELECT": act_alert("NO")}},
     "alert-move": {"on": {"UID MOVE": act_alert("NO")},
                    "moves": True},
