@@ -380,7 +380,14 @@ html_text(struct html_ctx *h, const char *s, size_t len)
 			;
 		off = html_sink_add(h, k, s + i, j - i);
 		if (h->link >= 0) {
-			if (!h->lhas_off) {
+			const struct html_link *l = &h->doc->links[h->link];
+
+			/* text_off indexes the link's own sink: a link begun
+			 * outside a quote whose text lands inside one (a quote
+			 * opened within the <a>) keeps the offset it got when
+			 * it began (found by fuzz/fuzz-html). */
+			if (!h->lhas_off && k == (l->quoted ? &h->quoted :
+			    &h->text)) {
 				h->doc->links[h->link].text_off = off;
 				h->lhas_off = 1;
 			}

@@ -425,11 +425,29 @@ check_hostile(void)
 	buf_free(&b);
 }
 
+/* A link's text_off indexes its own text: a quote opened inside an <a>
+ * begun outside one (found by fuzz/fuzz-html) must not move it into the
+ * quoted text's offsets. */
+static void
+test_link_offset_sink(void)
+{
+	static const char	 in[] = "<blockquote>\"</blockquote><a href>"
+	    "<v class=gmail_quote>a";
+	struct html_doc		*d = html_extract(in, sizeof in - 1, NULL);
+
+	t_ok(d->nlinks == 1 && !d->links[0].quoted &&
+	    d->links[0].text_off <= d->text_len,
+	    "link begun outside a quote: text_off %zu within the text (%zu)",
+	    d->nlinks == 1 ? d->links[0].text_off : 0, d->text_len);
+	html_doc_free(d);
+}
+
 int
 main(void)
 {
 	struct html_doc	*d;
 
+	test_link_offset_sink();
 	/* NULL and degenerate inputs */
 	html_doc_free(NULL);
 	d = html_extract(NULL, 0, NULL);
