@@ -3,9 +3,11 @@
  * The per-mailbox message cache.  The whole file is read in one go, checked
  * against its CRC-32 and parsed with every length tested against the bytes
  * left; anything unexpected leaves an empty cache and a reason, never an
- * error.  Records live in one array sorted by uid; their strings point into
- * the file image (the "arena") until replaced, so loading costs no
- * allocation per string.  Saving streams through a small buffer.
+ * error.  Records live in one array sorted by uid; their strings, and those
+ * of their verdicts, are interned in a string pool (usually the store's,
+ * which its entries share), so loading costs no allocation per string and
+ * the file image is never held whole: one pass checks the CRC, a second
+ * parses through a window.  Saving streams through a small buffer.
  *
  * File format, version 2.  "var" is an unsigned LEB128 varint; "str" is a
  * var of length + 1 (0 for NULL), the bytes and a NUL.
@@ -35,6 +37,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "path.h"
+#include "strpool.h"
 #include "verdict-codec.h"
 #include "verdict.h"
 #include "xalloc.h"
@@ -59,8 +62,8 @@ struct cache {
 	uint64_t		 highestmodseq;
 	struct cache_rec	*recs;		/* ascending uid */
 	size_t			 nrecs, caprecs;
-	unsigned char		*arena;		/* the file image loaded */
-	size_t			 arenalen;
+	struct strpool		*strings;	/* own_strings, or borrowed */
+	struct strpool		*own_strings;	/* owned; NULL when borrowed */
 	char			*reason;
 	int			 dirty;
 	cache_lender_fn		 lender;
@@ -72,9 +75,12 @@ struct cache_crc {
 	uint32_t	 t[8][256];
 };
 
+/* The file read through a window: buf[off..len) is read, not parsed. */
 struct cache_in {
-	const unsigned char	*p;
-	size_t			 len, off;
+	int			 fd;
+	unsigned char		*buf;		/* owned */
+	size_t			 cap, len, off;
+	uint64_t		 left;		/* bytes still to read */
 	const char		*error;		/* static; first problem only */
 };
 
@@ -213,10 +219,58 @@ cache_in_fail(struct cache_in *in, const char *why)
 	return -1;
 }
 
+/* Unparsed bytes: those in the window and those still in the file. */
+static uint64_t
+cache_in_remaining(const struct cache_in *in)
+{
+	return (uint64_t)(in->len - in->off) + in->left;
+}
+
+/*
+ * Makes want bytes readable at buf + off, growing the window if it must;
+ * fewer at the end of the file.  Pointers into the window die here.
+ * Returns 0 when want bytes are there, else -1 (in->error when reading
+ * failed).
+ */
+static int
+cache_in_fill(struct cache_in *in, size_t want)
+{
+	size_t	 room;
+	ssize_t	 n;
+
+	if (in->len - in->off >= want)
+		return 0;
+	memmove(in->buf, in->buf + in->off, in->len - in->off);
+	in->len -= in->off;
+	in->off = 0;
+	if (want > in->cap) {
+		in->cap = want;
+		in->buf = xrealloc(in->buf, in->cap);
+	}
+	while (in->len < want && in->left > 0) {
+		room = in->cap - in->len;
+		if (room > in->left)
+			room = (size_t)in->left;
+		n = read(in->fd, in->buf + in->len, room);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return cache_in_fail(in, "read error");
+		if (n == 0) {
+			in->left = 0;	/* shrank under us */
+			break;
+		}
+		in->len += (size_t)n;
+		in->left -= (uint64_t)n;
+	}
+	return in->len - in->off >= want ? 0 : -1;
+}
+
 static int
 cache_get_var(struct cache_in *in, uint64_t *out)
 {
-	switch (verdict_codec_varint_get(in->p, in->len, &in->off, out)) {
+	cache_in_fill(in, VERDICT_CODEC_VARINT_MAX);
+	switch (verdict_codec_varint_get(in->buf, in->len, &in->off, out)) {
 	case -1:
 		return cache_in_fail(in, "truncated");
 	case -2:
@@ -239,47 +293,67 @@ cache_get_u32(struct cache_in *in, uint32_t *out)
 }
 
 /*
- * A string, or NULL, borrowed from the image (NUL-terminated there).
- * The NUL must be where the length says and nowhere before it.
+ * A string, or NULL, and its length, borrowed from the window until the
+ * next read from in.  The NUL must be where the length says and nowhere
+ * before it.
  */
 static int
-cache_get_str(struct cache_in *in, const char **out)
+cache_get_str(struct cache_in *in, const char **out, size_t *len_out)
 {
 	uint64_t	 n;
 
 	*out = NULL;
+	*len_out = 0;
 	if (cache_get_var(in, &n) != 0)
 		return -1;
 	if (n-- == 0)
 		return 0;
-	if (n >= in->len - in->off)
+	if (n >= cache_in_remaining(in) ||
+	    cache_in_fill(in, (size_t)n + 1) != 0)
 		return cache_in_fail(in, "truncated");
-	if (memchr(in->p + in->off, '\0', (size_t)n + 1) !=
-	    in->p + in->off + n)
+	if (memchr(in->buf + in->off, '\0', (size_t)n + 1) !=
+	    in->buf + in->off + n)
 		return cache_in_fail(in, "bad string");
-	*out = (const char *)in->p + in->off;
+	*out = (const char *)in->buf + in->off;
+	*len_out = (size_t)n;
 	in->off += (size_t)n + 1;
 	return 0;
 }
 
-/* Strings inside the arena belong to it; the rest were allocated. */
-static void
-cache_str_free(const struct cache *c, char *s)
+/* A string as cache_get_str reads it, put in the cache's pool. */
+static int
+cache_get_pooled(struct cache *c, struct cache_in *in, const char **out)
 {
-	uintptr_t	 p = (uintptr_t)s, a = (uintptr_t)c->arena;
+	const char	*s;
+	size_t		 n;
 
-	if (s != NULL && (p < a || p >= a + c->arenalen))
-		free(s);
+	if (cache_get_str(in, &s, &n) != 0)
+		return -1;
+	*out = strpool_addn(c->strings, s, n);
+	return 0;
 }
 
-static void
-cache_rec_clear(const struct cache *c, struct cache_rec *r)
+/* A string as cache_get_str reads it, copied (owned), for the header. */
+static int
+cache_get_dup(struct cache_in *in, char **out)
 {
-	cache_str_free(c, r->message_id);
-	cache_str_free(c, r->from);
-	cache_str_free(c, r->from_addr);
-	cache_str_free(c, r->subject);
+	const char	*s;
+	size_t		 n;
+
+	*out = NULL;
+	if (cache_get_str(in, &s, &n) != 0)
+		return -1;
+	if (s != NULL)
+		*out = xstrndup(s, n);
+	return 0;
+}
+
+/* The strings are the pool's; only the verdict is the record's. */
+static void
+cache_rec_clear(struct cache_rec *r)
+{
 	verdict_free(r->verdict);
+	r->verdict = NULL;
 }
 
 static void
@@ -288,13 +362,10 @@ cache_clear(struct cache *c)
 	size_t	 i;
 
 	for (i = 0; i < c->nrecs; i++)
-		cache_rec_clear(c, &c->recs[i]);
+		cache_rec_clear(&c->recs[i]);
 	free(c->recs);
 	c->recs = NULL;
 	c->nrecs = c->caprecs = 0;
-	free(c->arena);
-	c->arena = NULL;
-	c->arenalen = 0;
 	c->uidnext = 0;
 	c->highestmodseq = 0;
 }
@@ -349,14 +420,18 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
     int keep_verdicts)
 {
 	struct cache_rec	*r;
-	const char		*s[4];
 	uint64_t		 i, gap, flags, date, vlen;
 	size_t			 used;
 	char			*vcause = NULL;
 
-	if (count > (in->len - in->off) / CACHE_MIN_REC)
+	if (count > cache_in_remaining(in) / CACHE_MIN_REC)
 		return cache_in_fail(in, "truncated");
-	cache_reserve(c, (size_t)count);
+	/* Exactly: a folder that is only read never grows. */
+	if (count > c->caprecs) {
+		c->recs = xreallocarray(c->recs, (size_t)count,
+		    sizeof *c->recs);
+		c->caprecs = (size_t)count;
+	}
 	for (i = 0; i < count; i++) {
 		r = &c->recs[c->nrecs];
 		memset(r, 0, sizeof *r);
@@ -372,28 +447,25 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
 		    cache_get_var(in, &flags) != 0 ||
 		    cache_get_var(in, &r->size) != 0 ||
 		    cache_get_var(in, &date) != 0 ||
-		    cache_get_str(in, &s[0]) != 0 ||
-		    cache_get_str(in, &s[1]) != 0 ||
-		    cache_get_str(in, &s[2]) != 0 ||
-		    cache_get_str(in, &s[3]) != 0 ||
+		    cache_get_pooled(c, in, &r->message_id) != 0 ||
+		    cache_get_pooled(c, in, &r->from) != 0 ||
+		    cache_get_pooled(c, in, &r->from_addr) != 0 ||
+		    cache_get_pooled(c, in, &r->subject) != 0 ||
 		    cache_get_var(in, &vlen) != 0)
 			return -1;
 		if (flags > UINT32_MAX)
 			return cache_in_fail(in, "flags out of range");
 		r->flags = (unsigned int)flags;
 		r->date = (int64_t)((date >> 1) ^ (0 - (date & 1)));
-		r->message_id = (char *)(uintptr_t)s[0];
-		r->from = (char *)(uintptr_t)s[1];
-		r->from_addr = (char *)(uintptr_t)s[2];
-		r->subject = (char *)(uintptr_t)s[3];
 		c->nrecs++;
 		if (vlen-- == 0)
 			continue;
-		if (vlen > in->len - in->off)
+		if (vlen > cache_in_remaining(in) ||
+		    cache_in_fill(in, (size_t)vlen) != 0)
 			return cache_in_fail(in, "truncated");
 		if (keep_verdicts) {
-			r->verdict = verdict_decode(in->p + in->off,
-			    (size_t)vlen, &used, &vcause);
+			r->verdict = verdict_decode_pooled(in->buf + in->off,
+			    (size_t)vlen, c->strings, &used, &vcause);
 			free(vcause);
 			vcause = NULL;
 			if (r->verdict == NULL || used != vlen)
@@ -405,59 +477,86 @@ cache_parse_recs(struct cache *c, struct cache_in *in, uint64_t count,
 }
 
 /*
- * Parses the file image p, which the cache adopts as its arena; on any
- * problem the cache is reset with a reason.
+ * First pass: is the file at fd (size bytes) one of ours, whole?  Reads
+ * it through in's window and checks magic, CRC and version; NULL when it
+ * is, else why not (owned).
  */
-static void
-cache_parse_take(struct cache *c, unsigned char *p, size_t len)
+static char *
+cache_check_file(struct cache_in *in, size_t size)
 {
 	struct cache_crc	 crc;
-	struct cache_in		 in;
+	unsigned char		 tail[4], head[CACHE_MAGIC_LEN + 4];
+	uint32_t		 sum = 0xffffffffu, want, version;
+	size_t			 off = 0, n, i;
+	ssize_t			 got;
+
+	if (size < CACHE_MAGIC_LEN + 4 + 4)
+		return xstrdup("cache file is truncated");
+	cache_crc_init(&crc);
+	while (off < size) {
+		n = size - off < in->cap ? size - off : in->cap;
+		got = read(in->fd, in->buf, n);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1)
+			return xasprintf("cache file: %s", strerror(errno));
+		if (got == 0)
+			break;		/* shrank under us */
+		for (i = off; i < sizeof head && i < off + (size_t)got; i++)
+			head[i] = in->buf[i - off];
+		for (i = off > size - 4 ? off : size - 4;
+		    i < off + (size_t)got; i++)
+			tail[i - (size - 4)] = in->buf[i - off];
+		if (off < size - 4)
+			sum = cache_crc_update(&crc, sum, in->buf,
+			    off + (size_t)got <= size - 4 ? (size_t)got :
+			    size - 4 - off);
+		off += (size_t)got;
+	}
+	if (off < sizeof head || memcmp(head, CACHE_MAGIC, CACHE_MAGIC_LEN) != 0)
+		return off < sizeof head ? xstrdup("cache file is truncated") :
+		    xstrdup("not a sagi cache file");
+	want = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
+	    (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+	if (off < size || ~sum != want)
+		return xstrdup("cache file is damaged (checksum mismatch)");
+	version = (uint32_t)head[8] | (uint32_t)head[9] << 8 |
+	    (uint32_t)head[10] << 16 | (uint32_t)head[11] << 24;
+	if (version != CACHE_VERSION)
+		return xasprintf("cache format version %" PRIu32
+		    " is not supported", version);
+	return NULL;
+}
+
+/*
+ * Second pass: parses the file whose first pass passed, from its start;
+ * in->left is everything but the CRC.  On any problem the cache is reset
+ * with a reason.
+ */
+static void
+cache_parse(struct cache *c, struct cache_in *in)
+{
 	uint64_t		 uidnext, hms, count;
-	uint32_t		 sum, version, uidvalidity;
-	const char		*account, *mailbox, *rules;
+	uint32_t		 uidvalidity;
+	char			*account = NULL, *mailbox = NULL, *rules = NULL;
 	char			*reason = NULL;
 	int			 keep_verdicts = 1;
 
-	c->arena = p;
-	c->arenalen = len;
-	if (len < CACHE_MAGIC_LEN + 4 + 4) {
-		cache_reset(c, xstrdup("cache file is truncated"));
-		return;
+	if (cache_in_fill(in, CACHE_MAGIC_LEN + 4) != 0) {
+		cache_in_fail(in, "truncated");
+		goto corrupt;
 	}
-	if (memcmp(p, CACHE_MAGIC, CACHE_MAGIC_LEN) != 0) {
-		cache_reset(c, xstrdup("not a sagi cache file"));
-		return;
-	}
-	cache_crc_init(&crc);
-	sum = (uint32_t)p[len - 4] | (uint32_t)p[len - 3] << 8 |
-	    (uint32_t)p[len - 2] << 16 | (uint32_t)p[len - 1] << 24;
-	if (~cache_crc_update(&crc, 0xffffffffu, p, len - 4) != sum) {
-		cache_reset(c, xstrdup("cache file is damaged (checksum "
-		    "mismatch)"));
-		return;
-	}
-	version = (uint32_t)p[8] | (uint32_t)p[9] << 8 |
-	    (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
-	if (version != CACHE_VERSION) {
-		cache_reset(c, xasprintf("cache format version %" PRIu32
-		    " is not supported", version));
-		return;
-	}
-	in.p = p;
-	in.len = len - 4;
-	in.off = CACHE_MAGIC_LEN + 4;
-	in.error = NULL;
-	if (cache_get_str(&in, &account) != 0 ||
-	    cache_get_str(&in, &mailbox) != 0 ||
-	    cache_get_u32(&in, &uidvalidity) != 0 ||
-	    cache_get_str(&in, &rules) != 0 ||
-	    cache_get_var(&in, &uidnext) != 0 ||
-	    cache_get_var(&in, &hms) != 0 ||
-	    cache_get_var(&in, &count) != 0)
+	in->off += CACHE_MAGIC_LEN + 4;		/* checked by the first pass */
+	if (cache_get_dup(in, &account) != 0 ||
+	    cache_get_dup(in, &mailbox) != 0 ||
+	    cache_get_u32(in, &uidvalidity) != 0 ||
+	    cache_get_dup(in, &rules) != 0 ||
+	    cache_get_var(in, &uidnext) != 0 ||
+	    cache_get_var(in, &hms) != 0 ||
+	    cache_get_var(in, &count) != 0)
 		goto corrupt;
 	if (uidnext > UINT32_MAX) {
-		cache_in_fail(&in, "uidnext out of range");
+		cache_in_fail(in, "uidnext out of range");
 		goto corrupt;
 	}
 	if (account == NULL || mailbox == NULL ||
@@ -466,12 +565,12 @@ cache_parse_take(struct cache *c, unsigned char *p, size_t len)
 		/* A hash collision, or a file copied from elsewhere. */
 		cache_reset(c, xstrdup("cache file belongs to another "
 		    "mailbox"));
-		return;
+		goto out;
 	}
 	if (uidvalidity != c->uidvalidity) {
 		cache_reset(c, xasprintf("uidvalidity changed from %" PRIu32
 		    " to %" PRIu32, uidvalidity, c->uidvalidity));
-		return;
+		goto out;
 	}
 	if (rules == NULL || strcmp(rules, c->rules_version) != 0) {
 		keep_verdicts = 0;
@@ -479,10 +578,10 @@ cache_parse_take(struct cache *c, unsigned char *p, size_t len)
 		    "verdicts dropped", rules == NULL ? "" : rules,
 		    c->rules_version);
 	}
-	if (cache_parse_recs(c, &in, count, keep_verdicts) != 0)
+	if (cache_parse_recs(c, in, count, keep_verdicts) != 0)
 		goto corrupt;
-	if (in.off != in.len) {
-		cache_in_fail(&in, "trailing bytes");
+	if (cache_in_remaining(in) != 0) {
+		cache_in_fail(in, "trailing bytes");
 		goto corrupt;
 	}
 	c->uidnext = (uint32_t)uidnext;
@@ -491,74 +590,73 @@ cache_parse_take(struct cache *c, unsigned char *p, size_t len)
 	c->reason = reason;
 	/* Dropped verdicts must not come back from the old file. */
 	c->dirty = !keep_verdicts;
-	return;
+	goto out;
 
 corrupt:
 	free(reason);
 	cache_reset(c, xasprintf("cache file is corrupt (%s)",
-	    in.error != NULL ? in.error : "unknown"));
+	    in->error != NULL ? in->error : "unknown"));
+out:
+	free(account);
+	free(mailbox);
+	free(rules);
 }
 
-/* Reads path whole; -1 with *why (owned) when it cannot. */
-static int
-cache_read_file(const char *path, unsigned char **out, size_t *len_out,
-    char **why)
+/* Loads the file at c->path; any problem leaves an empty cache and why. */
+static void
+cache_load(struct cache *c)
 {
+	struct cache_in	 in;
 	struct stat	 st;
-	unsigned char	*p;
-	size_t		 len, off = 0;
-	ssize_t		 n;
-	int		 fd;
+	char		*why;
 
-	*out = NULL;
-	*len_out = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	memset(&in, 0, sizeof in);
+	in.fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (in.fd == -1) {
 		if (errno == ENOENT)
-			*why = xstrdup("no cache file yet");
+			cache_reset(c, xstrdup("no cache file yet"));
 		else
-			*why = xasprintf("%s: %s", path, strerror(errno));
-		return -1;
+			cache_reset(c, xasprintf("%s: %s", c->path,
+			    strerror(errno)));
+		return;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*why = xasprintf("%s: not a regular file", path);
-		close(fd);
-		return -1;
+	if (fstat(in.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		cache_reset(c, xasprintf("%s: not a regular file", c->path));
+		goto out;
 	}
 	if (st.st_size < 0 || (uintmax_t)st.st_size > CACHE_MAX_FILE) {
-		*why = xasprintf("%s: too large for a cache file", path);
-		close(fd);
-		return -1;
+		cache_reset(c, xasprintf("%s: too large for a cache file",
+		    c->path));
+		goto out;
 	}
-	len = (size_t)st.st_size;
-	p = xmalloc(len);
-	while (off < len) {
-		n = read(fd, p + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*why = xasprintf("%s: %s", path, strerror(errno));
-			free(p);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;		/* shrank under us; the CRC decides */
-		off += (size_t)n;
+	in.cap = CACHE_CHUNK;
+	in.buf = xmalloc(in.cap);
+	if ((why = cache_check_file(&in, (size_t)st.st_size)) != NULL) {
+		cache_reset(c, why);
+		goto out;
 	}
-	close(fd);
-	*out = p;
-	*len_out = off;
-	return 0;
+	if (lseek(in.fd, 0, SEEK_SET) != 0) {
+		cache_reset(c, xasprintf("%s: %s", c->path, strerror(errno)));
+		goto out;
+	}
+	in.left = (uint64_t)st.st_size - 4;
+	cache_parse(c, &in);
+out:
+	free(in.buf);
+	close(in.fd);
 }
 
 struct cache *
 cache_open(const char *dir, const struct cache_key *key, char **cause)
 {
+	return cache_open_pooled(dir, key, NULL, cause);
+}
+
+struct cache *
+cache_open_pooled(const char *dir, const struct cache_key *key,
+    struct strpool *pool, char **cause)
+{
 	struct cache	*c;
-	unsigned char	*data;
-	size_t		 len;
-	char		*why;
 
 	if (key == NULL || key->account == NULL || key->mailbox == NULL) {
 		*cause = xstrdup("cache key lacks account or mailbox");
@@ -568,6 +666,9 @@ cache_open(const char *dir, const struct cache_key *key, char **cause)
 		return NULL;
 
 	c = xcalloc(1, sizeof *c);
+	if (pool == NULL)
+		pool = c->own_strings = strpool_new();
+	c->strings = pool;
 	if (dir != NULL && *dir != '\0') {
 		c->dir = xstrdup(dir);
 		c->path = xasprintf("%s/%016" PRIx64 ".cache", dir,
@@ -579,12 +680,8 @@ cache_open(const char *dir, const struct cache_key *key, char **cause)
 	    key->rules_version);
 	c->uidvalidity = key->uidvalidity;
 
-	if (c->path == NULL)
-		return c;
-	if (cache_read_file(c->path, &data, &len, &why) != 0)
-		cache_reset(c, why);
-	else
-		cache_parse_take(c, data, len);
+	if (c->path != NULL)
+		cache_load(c);
 	return c;
 }
 
@@ -631,17 +728,17 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 		return;
 	/* Copy before touching the array: rec may point into it. */
 	r = *rec;
-	r.message_id = rec->message_id == NULL ? NULL :
-	    xstrdup(rec->message_id);
-	r.from = rec->from == NULL ? NULL : xstrdup(rec->from);
-	r.from_addr = rec->from_addr == NULL ? NULL : xstrdup(rec->from_addr);
-	r.subject = rec->subject == NULL ? NULL : xstrdup(rec->subject);
+	r.message_id = strpool_add(c->strings, rec->message_id);
+	r.from = strpool_add(c->strings, rec->from);
+	r.from_addr = strpool_add(c->strings, rec->from_addr);
+	r.subject = strpool_add(c->strings, rec->subject);
 	r.verdict = verdict_dup(rec->verdict);
+	verdict_intern(r.verdict, c->strings);
 	r.lent = 0;
 
 	i = cache_find(c, r.uid, &found);
 	if (found)
-		cache_rec_clear(c, &c->recs[i]);
+		cache_rec_clear(&c->recs[i]);
 	else {
 		cache_reserve(c, c->nrecs + 1);
 		memmove(&c->recs[i + 1], &c->recs[i],
@@ -650,6 +747,15 @@ cache_put(struct cache *c, const struct cache_rec *rec)
 	}
 	c->recs[i] = r;
 	c->dirty = 1;
+}
+
+void
+cache_expect(struct cache *c, size_t n)
+{
+	if (c == NULL || n <= c->caprecs)
+		return;
+	c->recs = xreallocarray(c->recs, n, sizeof *c->recs);
+	c->caprecs = n;
 }
 
 void
@@ -717,6 +823,7 @@ cache_set_verdict_take(struct cache *c, uint32_t uid, struct verdict *v)
 		verdict_free(v);
 		return;
 	}
+	verdict_intern(v, c->strings);
 	if (c->recs[i].verdict != v)
 		verdict_free(c->recs[i].verdict);
 	c->recs[i].verdict = v;
@@ -756,7 +863,7 @@ cache_remove(struct cache *c, uint32_t uid)
 	i = cache_find(c, uid, &found);
 	if (!found)
 		return;
-	cache_rec_clear(c, &c->recs[i]);
+	cache_rec_clear(&c->recs[i]);
 	memmove(&c->recs[i], &c->recs[i + 1],
 	    (c->nrecs - i - 1) * sizeof *c->recs);
 	c->nrecs--;
@@ -778,7 +885,7 @@ cache_retain(struct cache *c, const uint32_t *keep, size_t n)
 		if (j < n && keep[j] == c->recs[i].uid)
 			c->recs[out++] = c->recs[i];
 		else
-			cache_rec_clear(c, &c->recs[i]);
+			cache_rec_clear(&c->recs[i]);
 	}
 	if (out != c->nrecs)
 		c->dirty = 1;
@@ -935,6 +1042,7 @@ cache_close(struct cache *c)
 	if (c == NULL)
 		return;
 	cache_clear(c);
+	strpool_free(c->own_strings);
 	free(c->dir);
 	free(c->path);
 	free(c->account);

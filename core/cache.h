@@ -14,14 +14,16 @@
 
 struct cache_rec {
 	uint32_t	 uid;
-	uint64_t	 modseq;	/* 0 = unknown */
 	unsigned int	 flags;		/* the backend's bits, opaque here */
+	uint64_t	 modseq;	/* 0 = unknown */
 	uint64_t	 size;
 	int64_t		 date;		/* time_t of Date: or INTERNALDATE */
-	char		*message_id;	/* NULL allowed for each string */
-	char		*from;
-	char		*from_addr;	/* lower-case address */
-	char		*subject;
+	/* Borrowed from the cache's string pool (cache_open_pooled); NULL
+	 * allowed for each. */
+	const char	*message_id;
+	const char	*from;
+	const char	*from_addr;	/* lower-case address */
+	const char	*subject;
 	struct verdict	*verdict;	/* NULL = not classified yet (or lent) */
 	int		 lent;		/* the verdict is held by the lender */
 };
@@ -35,6 +37,7 @@ struct cache_key {
 };
 
 struct cache;
+struct strpool;
 
 /*
  * Opens the cache file for key (borrowed; copied) under dir, which is
@@ -49,12 +52,21 @@ struct cache;
  */
 struct cache	*cache_open(const char *dir, const struct cache_key *key,
 		    char **cause);
+/*
+ * The same, with the records' strings and verdicts' strings kept in pool
+ * (borrowed: it must outlive the cache and every verdict the cache hands
+ * out), so a store whose entries use the same pool holds each string once.
+ * cache_open keeps a pool of its own.
+ */
+struct cache	*cache_open_pooled(const char *dir, const struct cache_key *key,
+		    struct strpool *pool, char **cause);
 /* Why the file was not loaded intact, or NULL.  Borrowed from c. */
 const char	*cache_reset_reason(const struct cache *c);
 
 /*
  * Records in ascending uid order.  Returned records are borrowed and valid
- * until the next call that changes c (put, set, remove, retain, close).
+ * until the next call that changes c (put, set, remove, retain, close);
+ * their strings stay valid as long as the cache's pool.
  */
 size_t		 cache_count(const struct cache *c);
 const struct cache_rec *cache_at(const struct cache *c, size_t i);
@@ -62,11 +74,14 @@ const struct cache_rec *cache_at(const struct cache *c, size_t i);
 const struct cache_rec *cache_lookup(const struct cache *c, uint32_t uid);
 
 /*
- * Inserts or replaces by uid; deep-copies rec (borrowed), the verdict too.
- * Amortised O(1) when uids arrive in increasing order.
+ * Inserts or replaces by uid; copies rec (borrowed) into the cache's pool,
+ * the verdict too.  Amortised O(1) when uids arrive in increasing order.
  */
 void		 cache_put(struct cache *c, const struct cache_rec *rec);
-/* Adopts v (may be NULL) as the verdict of uid; frees v if uid is absent. */
+/* Makes room for n records in all (a listing that knows its size). */
+void		 cache_expect(struct cache *c, size_t n);
+/* Adopts v (may be NULL) as the verdict of uid, moving its strings into
+ * the cache's pool (verdict_intern); frees v if uid is absent. */
 void		 cache_set_verdict_take(struct cache *c, uint32_t uid,
 		    struct verdict *v);
 /*

@@ -232,12 +232,12 @@ fake_list(struct store *st, char **cause)
 		fresh[i].flags = m->flags;
 		if (fake_entry(st, m->uid) != NULL)
 			continue;
-		store_entry_fill_headers(&fresh[i], m->raw,
+		store_entry_fill_headers(st, &fresh[i], m->raw,
 		    fake_header_len(m->raw, m->len));
 		if (fresh[i].from == NULL)
-			fresh[i].from = xstrdup("");
+			fresh[i].from = store_string(st, "");
 		if (fresh[i].subject == NULL)
-			fresh[i].subject = xstrdup("");
+			fresh[i].subject = store_string(st, "");
 	}
 	fake_report(st, fresh, shown, f->ninbox);
 	for (i = 0; i < f->ninbox; i++) {

@@ -413,12 +413,12 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			e = &batch[nb++];
 			memset(e, 0, sizeof *e);
 			if (a.section != NULL)
-				store_entry_fill_headers(e, a.section,
+				store_entry_fill_headers(st, e, a.section,
 				    a.section_len);
 			if (e->from == NULL)
-				e->from = xstrdup("");
+				e->from = store_string(st, "");
 			if (e->subject == NULL)
-				e->subject = xstrdup("");
+				e->subject = store_string(st, "");
 			e->uid = a.uid;
 			e->flags = a.flags;
 			e->size = a.size;
@@ -480,11 +480,13 @@ store_imap_open_cache(struct store *st, char **cause)
 	key.mailbox = si->s->selected;
 	key.uidvalidity = si->s->uidvalidity;
 	key.rules_version = st->opts.rules_version;
-	st->cache = cache_open(st->opts.cache_dir, &key, &why);
+	/* The cache's strings are the entries': each is held once. */
+	st->cache = cache_open_pooled(st->opts.cache_dir, &key, st->strings,
+	    &why);
 	if (st->cache == NULL) {
 		/* An unusable cache directory costs speed, not the scan. */
 		free(why);
-		st->cache = cache_open(NULL, &key, cause);
+		st->cache = cache_open_pooled(NULL, &key, st->strings, cause);
 	}
 	cache_set_lender(st->cache, store_imap_lender, st);
 	return st->cache == NULL ? -1 : 0;
@@ -502,16 +504,18 @@ store_imap_entries_from_cache(struct store *st)
 		st->entries[i].verdict = NULL;
 	}
 	store_entries_clear(st);
+	store_entries_reserve(st, cache_count(st->cache));
 	for (i = 0; i < cache_count(st->cache); i++) {
 		const struct cache_rec	*r = cache_at(st->cache, i);
 		struct store_entry	*e = store_entries_add(st, r->uid);
 
-		e->message_id = r->message_id != NULL ?
-		    xstrdup(r->message_id) : NULL;
-		e->from = xstrdup(r->from != NULL ? r->from : "");
-		e->from_addr = r->from_addr != NULL ? xstrdup(r->from_addr) :
-		    NULL;
-		e->subject = xstrdup(r->subject != NULL ? r->subject : "");
+		/* The cache's strings are in st's pool already: the same
+		 * pointers come back, nothing is copied. */
+		e->message_id = store_string(st, r->message_id);
+		e->from = store_string(st, r->from != NULL ? r->from : "");
+		e->from_addr = store_string(st, r->from_addr);
+		e->subject = store_string(st, r->subject != NULL ? r->subject :
+		    "");
 		e->date = r->date;
 		e->size = r->size;
 		e->flags = r->flags;
@@ -548,6 +552,7 @@ store_imap_list(struct store *st, char **cause)
 			fresh[nfresh++] = uids[i];
 	}
 	free(uids);
+	cache_expect(st->cache, cache_count(st->cache) + nfresh);
 	/* What the cache knows can be shown while the new ones arrive. */
 	if (st->listed != NULL && nfresh > 0 && cache_count(st->cache) > 0) {
 		store_imap_entries_from_cache(st);

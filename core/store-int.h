@@ -10,6 +10,7 @@
 #include "store.h"
 
 struct cache;
+struct strpool;
 
 /*
  * One fetched message for the classifier: data (owned, adopted by the sink)
@@ -49,6 +50,9 @@ struct store {
 	char			*name;
 	char			*folder;
 	struct store_opts	 opts;
+	/* Owned: the entries' strings and their verdicts', shared with the
+	 * cache (cache_open_pooled).  Freed last, by store_close. */
+	struct strpool		*strings;
 	struct store_entry	*entries;	/* ascending uid */
 	size_t			 nentries;
 	size_t			 aentries;
@@ -63,6 +67,8 @@ struct store	*store_new(const struct store_ops *ops, void *impl,
 		    const struct store_opts *o);
 /* Empties the entry list. */
 void		 store_entries_clear(struct store *st);
+/* Makes room for n entries in all (a listing that knows its size). */
+void		 store_entries_reserve(struct store *st, size_t n);
 /* Appends a zeroed entry with uid and returns it (borrowed). */
 struct store_entry *store_entries_add(struct store *st, uint32_t uid);
 /* Sorts by uid (backends that cannot append in order call it last). */
@@ -70,6 +76,8 @@ void		 store_entries_sort(struct store *st);
 /* Removes the entries for the uids (sorted or not). */
 void		 store_entries_remove(struct store *st, const uint32_t *uids,
 		    size_t n);
+/* Frees what e owns (verdict, error) and zeroes it; the strings are the
+ * pool's. */
 void		 store_entry_clear(struct store_entry *e);
 /* Calls the progress callback; nonzero when the user cancelled. */
 int		 store_progress(struct store *st, const char *phase, size_t done,
@@ -81,8 +89,12 @@ void		 store_listed(struct store *st, const struct store_entry *e,
 /* Appends a formatted note to rep. */
 void		 store_report_note(struct store_move_report *rep,
 		    const char *fmt, ...) SAGI_PRINTFLIKE(2, 3);
-/* Parses the From/Subject/Message-ID/Date of a header block into e. */
-void		 store_entry_fill_headers(struct store_entry *e,
-		    const char *hdr, size_t len);
+/* Parses the From/Subject/Message-ID/Date of a header block into e, its
+ * strings in st's pool. */
+void		 store_entry_fill_headers(struct store *st,
+		    struct store_entry *e, const char *hdr, size_t len);
+/* s in st's pool (NULL for NULL): what entries' strings point to.
+ * Borrowed from st; char * only for struct store_entry (store.h). */
+char		*store_string(struct store *st, const char *s);
 
 #endif

@@ -640,7 +640,7 @@ maildir_old_take(struct maildir_old *old, size_t n, const char *base)
  * another client and is left out (uid stays 0).
  */
 static void
-maildir_scan_one(struct maildir *md, struct maildir_scan *s,
+maildir_scan_one(struct store *st, struct maildir *md, struct maildir_scan *s,
     struct maildir_old *old, struct buf *hdr, uint32_t *next)
 {
 	struct stat	 sb;
@@ -676,13 +676,13 @@ maildir_scan_one(struct maildir *md, struct maildir_scan *s,
 		if (fd == -1)
 			memset(&sb, 0, sizeof sb);
 	} else
-		store_entry_fill_headers(&s->e, hdr->data, hdr->len);
+		store_entry_fill_headers(st, &s->e, hdr->data, hdr->len);
 	if (fd != -1)
 		close(fd);
 	if (s->e.from == NULL)
-		s->e.from = xstrdup("");
+		s->e.from = store_string(st, "");
 	if (s->e.subject == NULL)
-		s->e.subject = xstrdup("");
+		s->e.subject = store_string(st, "");
 	if (s->e.date == 0)
 		s->e.date = (int64_t)sb.st_mtime;
 	s->e.size = (uint64_t)sb.st_size;
@@ -703,8 +703,8 @@ maildir_commit(struct store *st, struct maildir_scan *sc, size_t n)
 		if (!sc[i].known)
 			continue;
 		if ((was = store_entry_find(st, sc[i].uid)) == NULL) {
-			sc[i].e.from = xstrdup("");
-			sc[i].e.subject = xstrdup("");
+			sc[i].e.from = store_string(st, "");
+			sc[i].e.subject = store_string(st, "");
 			continue;
 		}
 		sc[i].e.message_id = was->message_id;
@@ -812,7 +812,7 @@ maildir_list(struct store *st, char **cause)
 				break;
 			}
 		}
-		maildir_scan_one(md, &sc[i], old, &hdr, &next);
+		maildir_scan_one(st, md, &sc[i], old, &hdr, &next);
 	}
 	buf_free(&hdr);
 	free(old);

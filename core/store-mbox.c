@@ -138,16 +138,16 @@ mbox_flags(const char *hdr, size_t len)
 }
 
 static void
-mbox_fill(struct store_entry *e, const char *map, const struct mbox_msg *m,
-    int64_t mtime)
+mbox_fill(struct store *st, struct store_entry *e, const char *map,
+    const struct mbox_msg *m, int64_t mtime)
 {
 	size_t	hlen = mbox_header_len(map + m->start, m->end - m->start);
 
-	store_entry_fill_headers(e, map + m->start, hlen);
+	store_entry_fill_headers(st, e, map + m->start, hlen);
 	if (e->from == NULL)
-		e->from = xstrdup("");
+		e->from = store_string(st, "");
 	if (e->subject == NULL)
-		e->subject = xstrdup("");
+		e->subject = store_string(st, "");
 	if (e->date == 0)
 		e->date = mtime;
 	e->size = m->end - m->start;
@@ -332,7 +332,8 @@ mbox_list(struct store *st, char **cause)
 		msgs[n].uid = kept[n] ? mb->msgs[k].uid : next++;
 		ents[n].uid = msgs[n].uid;
 		if (!kept[n])
-			mbox_fill(&ents[n], map, &msgs[n], (int64_t)sb.st_mtime);
+			mbox_fill(st, &ents[n], map, &msgs[n],
+			    (int64_t)sb.st_mtime);
 		n++;
 		if (n % MBOX_BATCH != 0)
 			continue;

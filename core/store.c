@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "store-int.h"
+#include "strpool.h"
 #include "verdict-codec.h"
 #include "workq.h"
 #include "xalloc.h"
@@ -30,6 +32,7 @@ store_new(const struct store_ops *ops, void *impl, const char *name,
 	st->impl = impl;
 	st->name = xstrdup(name);
 	st->folder = xstrdup(folder);
+	st->strings = strpool_new();
 	if (o != NULL)
 		st->opts = *o;
 	/* The paths are borrowed from the caller only for the call. */
@@ -50,6 +53,8 @@ store_close(struct store *st)
 	st->ops->close(st);
 	store_entries_clear(st);
 	free(st->entries);
+	/* Last: the entries' and the cache's verdicts borrowed from it. */
+	strpool_free(st->strings);
 	free(st->name);
 	free(st->folder);
 	free((char *)st->opts.cache_dir);
@@ -70,13 +75,15 @@ store_folder(const struct store *st)
 	return st->folder;
 }
 
+char *
+store_string(struct store *st, const char *s)
+{
+	return (char *)(uintptr_t)strpool_add(st->strings, s);
+}
+
 void
 store_entry_clear(struct store_entry *e)
 {
-	free(e->message_id);
-	free(e->from);
-	free(e->from_addr);
-	free(e->subject);
 	verdict_free(e->verdict);
 	free(e->error);
 	memset(e, 0, sizeof *e);
@@ -90,6 +97,15 @@ store_entries_clear(struct store *st)
 	for (i = 0; i < st->nentries; i++)
 		store_entry_clear(&st->entries[i]);
 	st->nentries = 0;
+}
+
+void
+store_entries_reserve(struct store *st, size_t n)
+{
+	if (n <= st->aentries)
+		return;
+	st->entries = xreallocarray(st->entries, n, sizeof *st->entries);
+	st->aentries = n;
 }
 
 struct store_entry *
@@ -256,7 +272,8 @@ store_parse_date(const char *s)
 }
 
 void
-store_entry_fill_headers(struct store_entry *e, const char *hdr, size_t len)
+store_entry_fill_headers(struct store *st, struct store_entry *e,
+    const char *hdr, size_t len)
 {
 	struct msg	*m;
 	const char	*s;
@@ -266,20 +283,16 @@ store_entry_fill_headers(struct store_entry *e, const char *hdr, size_t len)
 		free(cause);
 		return;
 	}
-	free(e->message_id);
-	free(e->from);
-	free(e->from_addr);
-	free(e->subject);
 	s = msg_message_id(m);
-	e->message_id = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+	e->message_id = s != NULL && *s != '\0' ? store_string(st, s) : NULL;
 	s = msg_from_display(m);
 	if (s == NULL || *s == '\0')
 		s = msg_from_addr(m);
-	e->from = xstrdup(s != NULL ? s : "");
+	e->from = store_string(st, s != NULL ? s : "");
 	s = msg_from_addr(m);
-	e->from_addr = s != NULL && *s != '\0' ? xstrdup(s) : NULL;
+	e->from_addr = s != NULL && *s != '\0' ? store_string(st, s) : NULL;
 	s = msg_subject(m);
-	e->subject = xstrdup(s != NULL ? s : "");
+	e->subject = store_string(st, s != NULL ? s : "");
 	if ((e->date = store_parse_date(msg_date(m))) == 0)
 		e->date = 0;
 	msg_free(m);
@@ -331,9 +344,12 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 
 	if (e != NULL) {
 		if (job->verdict != NULL) {
-			/* The entry holds it; the cache borrows it to save. */
+			/* The entry holds it; the cache borrows it to save.
+			 * Thousands of verdicts repeat the same rule ids,
+			 * explanations and advice: one copy each. */
 			if (st->cache != NULL)
 				cache_set_verdict_lent(st->cache, job->uid);
+			verdict_intern(job->verdict, st->strings);
 			verdict_free(e->verdict);
 			e->verdict = job->verdict;
 			job->verdict = NULL;

@@ -20,12 +20,6 @@
 
 struct store_entry {
 	uint32_t	 uid;		/* IMAP UID; Maildir: a number fixed at open */
-	char		*message_id;	/* without <>; NULL when absent */
-	char		*from;		/* decoded display name or address */
-	char		*from_addr;	/* the address, lower-case; NULL when none */
-	char		*subject;	/* decoded, not sanitised for a terminal */
-	int64_t		 date;		/* Date: header, else arrival; 0 unknown */
-	uint64_t	 size;
 	unsigned int	 flags;
 #define STORE_SEEN	0x01
 #define STORE_ANSWERED	0x02
@@ -34,7 +28,22 @@ struct store_entry {
 #define STORE_JUNK	0x10	/* $Junk (or Thunderbird's Junk) */
 #define STORE_NOTJUNK	0x20	/* $NotJunk (or NonJunk) */
 #define STORE_PHISHING	0x40	/* $Phishing */
-	struct verdict	*verdict;	/* owned; NULL until classified */
+	/*
+	 * The four strings are borrowed from the store's string pool, where
+	 * equal strings are one (the cache's records share them): valid
+	 * until store_close, even after the entry itself is gone.  Never
+	 * free them or write through them.  (Not const only because the
+	 * undo journal's items, which borrow them in turn, are char *.)
+	 */
+	char		*message_id;	/* without <>; NULL when absent */
+	char		*from;		/* decoded display name or address */
+	char		*from_addr;	/* the address, lower-case; NULL when none */
+	char		*subject;	/* decoded, not sanitised for a terminal */
+	int64_t		 date;		/* Date: header, else arrival; 0 unknown */
+	uint64_t	 size;
+	/* Owned; NULL until classified.  Its strings are pooled like the
+	 * ones above (verdict_intern); verdict_dup gives an owned copy. */
+	struct verdict	*verdict;
 	char		*error;		/* owned; why it could not be classified */
 };
 

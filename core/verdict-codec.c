@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "strpool.h"
 #include "verdict-codec.h"
 #include "verdict.h"
 #include "xalloc.h"
@@ -26,6 +27,7 @@ struct verdict_codec_in {
 	const unsigned char	*p;
 	size_t			 len, off;
 	const char		*error;		/* static; first problem only */
+	struct strpool		*pool;		/* borrowed; NULL: strings owned */
 };
 
 size_t
@@ -201,7 +203,11 @@ verdict_codec_get_str(struct verdict_codec_in *in, char **out)
 	if (memchr(in->p + in->off, '\0', (size_t)n) != NULL)
 		return verdict_codec_fail(in,
 		    "verdict string contains a nul byte");
-	*out = xstrndup((const char *)in->p + in->off, (size_t)n);
+	if (in->pool != NULL)
+		*out = (char *)(uintptr_t)strpool_addn(in->pool,
+		    (const char *)in->p + in->off, (size_t)n);
+	else
+		*out = xstrndup((const char *)in->p + in->off, (size_t)n);
 	in->off += (size_t)n;
 	return 0;
 }
@@ -260,11 +266,19 @@ verdict_codec_get(struct verdict_codec_in *in, struct verdict *v,
 	if (depth >= VERDICT_CODEC_MAX_DEPTH)
 		return verdict_codec_fail(in, "verdict is nested too deeply");
 	v->forwarded = verdict_new();
+	v->forwarded->strings = in->pool;
 	return verdict_codec_get(in, v->forwarded, depth + 1);
 }
 
 struct verdict *
 verdict_decode(const unsigned char *p, size_t len, size_t *used, char **cause)
+{
+	return verdict_decode_pooled(p, len, NULL, used, cause);
+}
+
+struct verdict *
+verdict_decode_pooled(const unsigned char *p, size_t len,
+    struct strpool *pool, size_t *used, char **cause)
 {
 	struct verdict_codec_in	 in;
 	struct verdict		*v;
@@ -278,6 +292,7 @@ verdict_decode(const unsigned char *p, size_t len, size_t *used, char **cause)
 	in.len = len;
 	in.off = 0;
 	in.error = NULL;
+	in.pool = pool;
 	if (verdict_codec_get_u8(&in, &version) != 0)
 		goto fail;
 	if (version != VERDICT_CODEC_VERSION) {
@@ -287,6 +302,8 @@ verdict_decode(const unsigned char *p, size_t len, size_t *used, char **cause)
 		return NULL;
 	}
 	v = verdict_new();
+	/* Set first: a failed decode frees what it read the right way. */
+	v->strings = pool;
 	if (verdict_codec_get(&in, v, 0) != 0) {
 		verdict_free(v);
 		goto fail;

@@ -32,6 +32,10 @@ void		 verdict_encode(const struct verdict *v, struct buf *out);
  */
 struct verdict	*verdict_decode(const unsigned char *p, size_t len,
 		    size_t *used, char **cause);
+/* The same, with the strings put in pool (borrowed; it must outlive the
+ * verdict), as verdict_intern would: no allocation per string. */
+struct verdict	*verdict_decode_pooled(const unsigned char *p, size_t len,
+		    struct strpool *pool, size_t *used, char **cause);
 
 /*
  * The unsigned LEB128 numbers the codec and the cache file share.

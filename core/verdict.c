@@ -5,9 +5,12 @@
  */
 #include "config.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strpool.h"
 #include "verdict.h"
 #include "xalloc.h"
 
@@ -33,15 +36,18 @@ verdict_free(struct verdict *v)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < v->nhits; i++)
-		verdict_free_hit(&v->hits[i]);
-	free(v->hits);
-	free(v->brand);
-	free(v->brand_name);
-	for (i = 0; i < 2; i++) {
-		free(v->advice_check[i]);
-		free(v->advice_victim[i]);
+	/* Pooled strings are the pool owner's to free. */
+	if (v->strings == NULL) {
+		for (i = 0; i < v->nhits; i++)
+			verdict_free_hit(&v->hits[i]);
+		free(v->brand);
+		free(v->brand_name);
+		for (i = 0; i < 2; i++) {
+			free(v->advice_check[i]);
+			free(v->advice_victim[i]);
+		}
 	}
+	free(v->hits);
 	verdict_free(v->forwarded);
 	free(v);
 }
@@ -54,6 +60,8 @@ verdict_add_hit(struct verdict *v, const char *rule, double score,
 
 	if (v == NULL)
 		return;
+	/* A pooled verdict is finished; its strings are not ours to mix. */
+	assert(v->strings == NULL);
 	v->hits = xreallocarray(v->hits, v->nhits + 1, sizeof *v->hits);
 	h = &v->hits[v->nhits++];
 	h->rule = xstrdup(rule == NULL ? "" : rule);
@@ -171,4 +179,51 @@ struct verdict *
 verdict_dup(const struct verdict *v)
 {
 	return verdict_dup_depth(v, 0);
+}
+
+/* Replaces the owned string *s by its pooled copy. */
+static void
+verdict_intern_str(char **s, struct strpool *pool)
+{
+	char	*owned = *s;
+
+	/* The fields stay char * for the verdicts that own theirs; a pooled
+	 * one is never written through (verdict.h). */
+	*s = (char *)(uintptr_t)strpool_add(pool, owned);
+	free(owned);
+}
+
+void
+verdict_intern(struct verdict *v, struct strpool *pool)
+{
+	size_t	 i, l;
+
+	if (v == NULL || v->strings == pool)
+		return;
+	/* Strings pooled elsewhere would be that pool's: copy them over
+	 * without freeing, as owned ones are freed. */
+	if (v->strings != NULL) {
+		struct verdict	*c = verdict_dup(v);
+
+		verdict_intern(c, pool);
+		verdict_free(v->forwarded);
+		free(v->hits);
+		*v = *c;
+		free(c);
+		return;
+	}
+	for (i = 0; i < v->nhits; i++) {
+		verdict_intern_str(&v->hits[i].rule, pool);
+		for (l = 0; l < 2; l++)
+			verdict_intern_str(&v->hits[i].explain[l], pool);
+		verdict_intern_str(&v->hits[i].evidence, pool);
+	}
+	verdict_intern_str(&v->brand, pool);
+	verdict_intern_str(&v->brand_name, pool);
+	for (l = 0; l < 2; l++) {
+		verdict_intern_str(&v->advice_check[l], pool);
+		verdict_intern_str(&v->advice_victim[l], pool);
+	}
+	verdict_intern(v->forwarded, pool);
+	v->strings = pool;
 }

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+struct strpool;
+
 enum verdict_level { VERDICT_CLEAN, VERDICT_SUSPECT, VERDICT_PHISH };
 enum verdict_lang { VERDICT_EN, VERDICT_JA };
 
@@ -29,6 +31,10 @@ struct verdict {
 	char			*advice_check[2];	/* how to check (NULL when no brand) */
 	char			*advice_victim[2];	/* what to do if details were entered */
 	struct verdict		*forwarded;	/* verdict of a forwarded/quoted message, or NULL */
+	/* NULL: the strings above (the hits', the forwarded verdict's) are
+	 * owned.  Else they are borrowed from this pool (verdict_intern),
+	 * whose owner keeps it alive longer than the verdict. */
+	const struct strpool	*strings;
 };
 
 struct verdict		*verdict_new(void);
@@ -42,8 +48,16 @@ void			 verdict_add_hit(struct verdict *v, const char *rule, double score,
 #define VERDICT_MAX_DEPTH	4
 
 /* A deep copy (forwarded verdicts too, VERDICT_MAX_DEPTH deep); NULL for
- * NULL. */
+ * NULL.  The copy owns its strings, whether v's were pooled or not. */
 struct verdict		*verdict_dup(const struct verdict *v);
+/*
+ * Moves the strings of a finished verdict (forwarded ones too) into pool,
+ * so that equal strings of many verdicts are held once: v's strings are
+ * then borrowed from pool, which must outlive v, and verdict_free frees
+ * only the structures.  Nothing may add hits to v afterwards.  Does
+ * nothing for NULL or a verdict already in pool.
+ */
+void			 verdict_intern(struct verdict *v, struct strpool *pool);
 /* Sums scores, sorts hits and sets the level from the thresholds. */
 void			 verdict_finish(struct verdict *v, double suspect_at, double phish_at);
 

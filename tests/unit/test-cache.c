@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "strpool.h"
 #include "t.h"
 #include "verdict-codec.h"
 #include "verdict.h"
@@ -883,6 +884,79 @@ test_lending(const char *tmp)
 	cache_close(c);
 }
 
+/*
+ * A cache given a pool keeps its strings there: a store whose entries use
+ * the same pool holds each string once.  Also a record bigger than the
+ * window the file is read through, which must grow.
+ */
+static void
+test_pooled(const char *tmp)
+{
+	struct cache_key	 key = { "imap://u@h:993", "Pooled", 4, "r1" };
+	struct cache_rec	 rec;
+	struct strpool		*pool = strpool_new();
+	struct cache		*c;
+	const struct cache_rec	*r;
+	struct verdict		*v = make_verdict(), *lent;
+	char			*cause = NULL, *big;
+	const size_t		 bigsz = 600 * 1024;
+
+	big = xmalloc(bigsz + 1);
+	memset(big, 'a', bigsz);
+	big[bigsz] = '\0';
+	free(v->hits[0].evidence);
+	v->hits[0].evidence = xstrdup(big);
+	c = cache_open_pooled(tmp, &key, pool, &cause);
+	t_ok(c != NULL, "open with a pool");
+	if (c == NULL)
+		goto out;
+	memset(&rec, 0, sizeof rec);
+	rec.uid = 1;
+	rec.from = "Amazon.co.jp";
+	rec.subject = big;
+	rec.verdict = v;
+	cache_put(c, &rec);
+	rec.uid = 2;
+	rec.subject = "ご請求金額のお知らせ";
+	rec.verdict = NULL;
+	cache_put(c, &rec);
+	r = cache_lookup(c, 2);
+	t_ok(r != NULL && r->from == strpool_add(pool, "Amazon.co.jp") &&
+	    r->from == cache_lookup(c, 1)->from,
+	    "put strings are the pool's, each held once");
+	t_ok(cache_lookup(c, 1)->verdict->strings == pool,
+	    "a put verdict is pooled too");
+	t_ok(cache_save(c, &cause) == 0, "save with a 600 KiB record");
+	cache_close(c);
+	t_ok(strcmp(strpool_add(pool, "ご請求金額のお知らせ"),
+	    "ご請求金額のお知らせ") == 0, "the pool outlives the cache");
+
+	c = cache_open_pooled(tmp, &key, pool, &cause);
+	t_ok(c != NULL && cache_reset_reason(c) == NULL && cache_count(c) == 2,
+	    "reopened intact through the window: %s",
+	    c && cache_reset_reason(c) ? cache_reset_reason(c) : "");
+	if (c == NULL)
+		goto out;
+	r = cache_lookup(c, 1);
+	t_ok(r != NULL && rec_eq(r, &(struct cache_rec){ .uid = 1,
+	    .from = "Amazon.co.jp", .subject = big, .verdict = v }),
+	    "the big record reads back equal");
+	t_ok(r != NULL && r->subject == strpool_add(pool, big) &&
+	    r->verdict->strings == pool &&
+	    r->verdict->hits[0].evidence == strpool_add(pool, big),
+	    "loaded strings, the verdict's too, are the pool's");
+	lent = cache_lend_verdict(c, 1);
+	cache_close(c);
+	t_ok(lent != NULL && lent->strings == pool &&
+	    strcmp(lent->hits[0].evidence, big) == 0,
+	    "a lent verdict lives on with its pool after the cache");
+	verdict_free(lent);
+out:
+	verdict_free(v);
+	free(big);
+	strpool_free(pool);
+}
+
 int
 main(void)
 {
@@ -896,6 +970,7 @@ main(void)
 	test_resets(tmp);
 	test_retain(tmp);
 	test_lending(tmp);
+	test_pooled(tmp);
 	test_perf(tmp);
 	rm_rf(tmp);
 	return t_done();
