@@ -167,17 +167,23 @@ struct verdict *
 analyzer_run(const struct analyzer *a, const struct msg *m)
 {
 	struct measure_ctx	 ctx;
+	struct measure_memo	 memo;
 	struct facts		*f;
 	struct verdict		*v, *inner;
 
+	memset(&memo, 0, sizeof memo);
 	ctx.rules = a->rules;
 	ctx.urls = a->urls;
 	ctx.norm = a->norm;
 	ctx.authserv_id = a->authserv_id;
+	/* The quoted text is measured for the inner verdict and again for
+	 * the message: once is enough. */
+	ctx.memo = &memo;
 
 	inner = analyzer_inner(a, &ctx, m);
 	f = facts_new();
 	measure_message(&ctx, m, f);
+	measure_memo_clear(&memo);
 	if (inner != NULL && inner->level != VERDICT_CLEAN) {
 		struct fact_inst	*fi;
 		char			*score;

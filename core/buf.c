@@ -51,8 +51,9 @@ buf_grow(struct buf *b, size_t need)
 	b->cap = cap;
 }
 
+/* The slow path of buf_add (buf.h): makes room, then appends. */
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (n == 0)
 		return;
@@ -74,18 +75,6 @@ buf_commit(struct buf *b, size_t k)
 {
 	b->len += k;
 	b->data[b->len] = '\0';
-}
-
-void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void
-buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
 }
 
 void

@@ -8,8 +8,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -344,6 +347,16 @@ charset_ascii_run(const unsigned char *s, size_t len)
  * Scans UTF-8, appending it to b (if not NULL) with each ill-formed
  * subsequence (Unicode's maximal subpart) and each NUL replaced by U+FFFD.
  */
+/* Lead bytes of three-byte characters whose second byte may be any
+ * continuation byte (not E0 or ED). */
+/* clang-format off */
+static const unsigned char charset_lead3[256] = {
+	[0xe1] = 1, [0xe2] = 1, [0xe3] = 1, [0xe4] = 1, [0xe5] = 1,
+	[0xe6] = 1, [0xe7] = 1, [0xe8] = 1, [0xe9] = 1, [0xea] = 1,
+	[0xeb] = 1, [0xec] = 1, [0xee] = 1, [0xef] = 1,
+};
+/* clang-format on */
+
 static void
 charset_utf8(struct buf *b, const char *in, size_t len, struct charset_u8 *st)
 {
@@ -351,6 +364,7 @@ charset_utf8(struct buf *b, const char *in, size_t len, struct charset_u8 *st)
 	size_t			 i = 0, start = 0, need, k;
 	unsigned char		 c, lo, hi;
 	unsigned int		 cp;
+	uint16_t		 cont;	/* two bytes tested at once */
 
 	memset(st, 0, sizeof *st);
 	while (i < len) {
@@ -367,6 +381,31 @@ charset_utf8(struct buf *b, const char *in, size_t len, struct charset_u8 *st)
 			i++;
 			i += charset_ascii_run(s + i, len - i);
 			continue;
+		}
+		/*
+		 * Three-byte characters with no special second-byte range
+		 * (E1–EC, EE, EF lead kana, kanji and most of the BMP): the
+		 * bulk of Japanese text, in a loop of their own.  Kana are
+		 * E3 81–83 xx (U+3040–U+30FF), kanji E4 B8 xx to E9 xx xx
+		 * (U+4E00–U+9FFF).
+		 */
+		if (charset_lead3[c] && len - i > 2) {
+			k = i;
+			do {
+				memcpy(&cont, s + i + 1, sizeof cont);
+				if ((cont & 0xc0c0) != 0x8080)
+					break;
+				st->mb++;
+				if (c == 0xe3)
+					st->kana += s[i + 1] >= 0x81 &&
+					    s[i + 1] <= 0x83;
+				else if (c >= 0xe4 && c <= 0xe9)
+					st->cjk += c != 0xe4 || s[i + 1] >= 0xb8;
+				i += 3;
+			} while (len - i > 2 && charset_lead3[c = s[i]]);
+			if (i != k)
+				continue;
+			/* Not well-formed: c is still s[i], read below. */
 		}
 		lo = 0x80;
 		hi = 0xbf;
@@ -699,12 +738,19 @@ charset_sniff_strong(const struct charset_score *sc)
 static void
 charset_stats(const char *in, size_t len, struct charset_stats *st)
 {
-	const unsigned char	*s = (const unsigned char *)in;
+	const unsigned char	*s = (const unsigned char *)in, *p;
 	size_t			 i;
 
 	memset(st, 0, sizeof *st);
 	for (i = 0; i < len && !(st->has8 && st->jis); i++) {
-		if (s[i] < 0x80 && s[i] != 0x1b) {
+		if (st->has8) {
+			/* Only an escape can change the answer now: most
+			 * Japanese text has none, and memchr skips it fast. */
+			p = memchr(s + i, 0x1b, len - i);
+			if (p == NULL)
+				break;
+			i = (size_t)(p - s);
+		} else if (s[i] < 0x80 && s[i] != 0x1b) {
 			i += charset_ascii_run(s + i, len - i);
 			if (i >= len)
 				break;
@@ -758,6 +804,7 @@ enum charset_jis_pend {
 struct charset_jis {
 	struct buf		*out;
 	struct buf		 pend;	/* bytes for iconv, in encoding penc */
+	int			 raw;	/* pend holds bytes of an 8-bit run */
 	enum charset_jis_pend	 penc;
 	iconv_t			 cd[2];	/* by enum charset_jis_pend */
 	const char		*hi;	/* what 8-bit runs are read as */
@@ -779,6 +826,179 @@ charset_jis_flush(struct charset_jis *j)
 	j->invalid += charset_iconv_run(j->out, j->cd[j->penc],
 	    kinds[j->penc], j->pend.data, j->pend.len);
 	buf_reset(&j->pend);
+	j->raw = 0;
+}
+
+/*
+ * What iconv's CP932 makes of each JIS X 0208 pair (by way of its
+ * Shift_JIS pair, see charset_iso2022jp) and of each half-width katakana,
+ * asked once per process: glibc's CP932 converter costs some two hundred
+ * instructions a character, and ISO-2022-JP mail is mostly such pairs.
+ * The table only answers what iconv would: a pair iconv refuses is
+ * marked so, and decodes as U+FFFD exactly as charset_iconv_run would
+ * make it.  Filled once and never changed (pthread_once), so threads
+ * share it without locks.
+ */
+#define CHARSET_JIS_PAIRS	(94 * 94)
+#define CHARSET_JIS_KANA	63	/* 0xA1–0xDF */
+
+struct charset_jis_char {
+	unsigned char	 len;	/* UTF-8 bytes; 0: iconv refuses it */
+	char		 u8[3];
+};
+
+static struct charset_jis_char	charset_jis_table[CHARSET_JIS_PAIRS +
+				    CHARSET_JIS_KANA];
+static int			charset_jis_table_ok;
+static pthread_once_t		charset_jis_once = PTHREAD_ONCE_INIT;
+
+/* The Shift_JIS (CP932) pair of JIS X 0208 row byte c, cell byte c2. */
+static void
+charset_jis_sjis(unsigned char c, unsigned char c2, unsigned char *s1,
+    unsigned char *s2)
+{
+	*s1 = (unsigned char)(((c + 1) >> 1) + (c <= 0x5e ? 0x70 : 0xb0));
+	*s2 = (unsigned char)(c2 + ((c & 1) ? (c2 < 0x60 ? 0x1f : 0x20) :
+	    0x7e));
+}
+
+/* Whether cd reads every ASCII byte as itself (see charset_jis_direct). */
+static int
+charset_jis_ascii_same(const char *name)
+{
+	iconv_t		 cd;
+	char		 in[0x80], out[0x100], *ip = in, *op = out;
+	size_t		 il = sizeof in, ol = sizeof out, i;
+	int		 same;
+
+	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+		return 0;
+	for (i = 0; i < sizeof in; i++)
+		in[i] = (char)i;
+	same = iconv(cd, &ip, &il, &op, &ol) != (size_t)-1 && il == 0 &&
+	    op - out == (ptrdiff_t)sizeof in && memcmp(in, out, sizeof in) == 0;
+	iconv_close(cd);
+	return same;
+}
+
+/*
+ * Units 0 to CHARSET_JIS_PAIRS - 1 are the pairs (two bytes each of in),
+ * the rest the katakana (one byte each).  Unit of byte offset off, or -1
+ * when off falls inside a pair.
+ */
+static long
+charset_jis_unit(size_t off)
+{
+	if (off < 2 * CHARSET_JIS_PAIRS)
+		return off % 2 != 0 ? -1 : (long)(off / 2);
+	return (long)(CHARSET_JIS_PAIRS + off - 2 * CHARSET_JIS_PAIRS);
+}
+
+/*
+ * Converts all units in one run through cd, one iconv call per refused
+ * unit: each unit gives one UTF-8 character, which is what lets the output
+ * be shared out.  Returns 0 when iconv does anything else.
+ */
+static int
+charset_jis_fill(iconv_t cd, char *in, size_t inlen, char *out,
+    size_t outsize)
+{
+	struct charset_jis_char	*e;
+	char			*ip = in, *op, *p;
+	size_t			 il = inlen, ol, cl, r;
+	long			 k = 0, upto;
+	unsigned char		 lead;
+
+	while (il > 0) {
+		op = out;
+		ol = outsize;
+		r = iconv(cd, &ip, &il, &op, &ol);
+		if ((upto = charset_jis_unit((size_t)(ip - in))) < 0)
+			return 0;
+		for (p = out; k < upto; k++) {
+			lead = (unsigned char)*p;
+			cl = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ?
+			    3 : 4;
+			if (p >= op || cl > 3 || cl > (size_t)(op - p))
+				return 0;
+			e = &charset_jis_table[k];
+			e->len = (unsigned char)cl;
+			memcpy(e->u8, p, cl);
+			p += cl;
+		}
+		if (p != op)
+			return 0;
+		if (r != (size_t)-1)
+			continue;
+		if (errno != EILSEQ || il == 0)
+			return 0;
+		/* Refused whole: one U+FFFD, as in charset_iconv_run
+		 * (charset_skip steps over a pair or a katakana). */
+		charset_jis_table[k].len = 0;
+		cl = k < CHARSET_JIS_PAIRS ? 2 : 1;
+		ip += cl;
+		il -= cl;
+		k++;
+	}
+	return k == CHARSET_JIS_PAIRS + CHARSET_JIS_KANA;
+}
+
+static void
+charset_jis_build(void)
+{
+	iconv_t		 cd;
+	char		*in, *out;
+	size_t		 n = 0, outsize;
+	unsigned int	 c, c2;
+	unsigned char	 s1, s2;
+
+	if (!charset_jis_ascii_same("CP932") ||
+	    !charset_jis_ascii_same("EUC-JP-MS") ||
+	    (cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
+		return;
+	in = xmalloc(2 * CHARSET_JIS_PAIRS + CHARSET_JIS_KANA);
+	outsize = 3 * (CHARSET_JIS_PAIRS + CHARSET_JIS_KANA);
+	out = xmalloc(outsize);
+	for (c = 0x21; c <= 0x7e; c++) {
+		for (c2 = 0x21; c2 <= 0x7e; c2++) {
+			charset_jis_sjis((unsigned char)c, (unsigned char)c2,
+			    &s1, &s2);
+			in[n++] = (char)s1;
+			in[n++] = (char)s2;
+		}
+	}
+	for (c = 0; c < CHARSET_JIS_KANA; c++)
+		in[n++] = (char)(0xa1 + c);
+	charset_jis_table_ok = charset_jis_fill(cd, in, n, out, outsize);
+	free(out);
+	free(in);
+	iconv_close(cd);
+}
+
+/*
+ * Whether a character may be written straight to the output: the table is
+ * there and the pending bytes are whole characters (not an 8-bit run,
+ * whose last byte might pair with the next), which are flushed first.
+ * iconv's CP932 and EUC-JP-MS read ASCII as ASCII (charset_jis_build
+ * checks), so splitting the pending bytes there changes nothing.
+ */
+static int
+charset_jis_direct(struct charset_jis *j)
+{
+	if (!charset_jis_table_ok || j->raw)
+		return 0;
+	charset_jis_flush(j);
+	return 1;
+}
+
+static void
+charset_jis_put(struct charset_jis *j, const struct charset_jis_char *e)
+{
+	if (e->len == 0) {
+		buf_adds(j->out, charset_fffd);
+		j->invalid++;
+	} else
+		buf_add(j->out, e->u8, e->len);
 }
 
 /* Pending bytes change encoding only between characters. */
@@ -820,9 +1040,11 @@ charset_jis_8bit(struct charset_jis *j, const char *run, size_t n,
 	if (j->hi != NULL && strcmp(j->hi, "CP932") == 0) {
 		charset_jis_pend(j, JIS_PEND_CP932);
 		buf_add(&j->pend, run, n);
+		j->raw = 1;
 	} else if (j->hi != NULL && strcmp(j->hi, "EUC-JP") == 0) {
 		charset_jis_pend(j, JIS_PEND_EUCMS);
 		buf_add(&j->pend, run, n);
+		j->raw = 1;
 	} else {
 		charset_jis_flush(j);
 		charset_utf8(j->out, run, n, &u8);
@@ -879,6 +1101,7 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 	int			 shift = 0;
 	unsigned char		 c, c2, s1, s2;
 
+	pthread_once(&charset_jis_once, charset_jis_build);
 	memset(&j, 0, sizeof j);
 	j.out = out;
 	buf_init(&j.pend);
@@ -908,22 +1131,24 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 			mode = JIS_ASCII;
 			shift = 0;
 		}
-		if (c < 0x21 || c == 0x7f) {
-			buf_addc(&j.pend, (char)c);
+		if (c < 0x21 || c == 0x7f || (mode == JIS_ASCII && !shift)) {
+			if (charset_jis_direct(&j))
+				buf_addc(out, (char)c);
+			else
+				buf_addc(&j.pend, (char)c);
 			i++;
 			continue;
 		}
 		if (shift || mode == JIS_KANA) {
-			if (c <= 0x5f) {
+			if (c > 0x5f)
+				charset_jis_bad(&j);
+			else if (charset_jis_direct(&j))
+				charset_jis_put(&j, &charset_jis_table[
+				    CHARSET_JIS_PAIRS + c - 0x21]);
+			else {
 				charset_jis_pend(&j, JIS_PEND_CP932);
 				buf_addc(&j.pend, (char)(c + 0x80));
-			} else
-				charset_jis_bad(&j);
-			i++;
-			continue;
-		}
-		if (mode == JIS_ASCII) {
-			buf_addc(&j.pend, (char)c);
+			}
 			i++;
 			continue;
 		}
@@ -938,11 +1163,11 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 			buf_addc(&j.pend, (char)0x8f);
 			buf_addc(&j.pend, (char)(c | 0x80));
 			buf_addc(&j.pend, (char)(c2 | 0x80));
-		} else {
-			s1 = (unsigned char)(((c + 1) >> 1) +
-			    (c <= 0x5e ? 0x70 : 0xb0));
-			s2 = (unsigned char)(c2 + ((c & 1) ?
-			    (c2 < 0x60 ? 0x1f : 0x20) : 0x7e));
+		} else if (charset_jis_direct(&j))
+			charset_jis_put(&j, &charset_jis_table[(c - 0x21) * 94 +
+			    (c2 - 0x21)]);
+		else {
+			charset_jis_sjis(c, c2, &s1, &s2);
 			charset_jis_pend(&j, JIS_PEND_CP932);
 			buf_addc(&j.pend, (char)s1);
 			buf_addc(&j.pend, (char)s2);
@@ -1021,12 +1246,24 @@ charset_decode(struct buf *b, const char *in, size_t len,
 }
 
 /*
+ * Whether charset_decode as kind writes through charset_utf8 alone, whose
+ * output is well-formed and free of NUL already: charset_finish need not
+ * check it again (the check was a fifth of all charset work).
+ */
+static int
+charset_kind_clean(enum charset_kind kind)
+{
+	return kind == CS_ASCII || kind == CS_UTF8;
+}
+
+/*
  * Nothing usable declared (no label, us-ascii, or a label nobody knows):
  * sniff, else read as UTF-8 so that at least the valid parts survive.
+ * *clean as for charset_kind_clean.
  */
 static void
 charset_undeclared(struct buf *b, const char *in, size_t len,
-    const struct charset_stats *st, struct charset_info *info)
+    const struct charset_stats *st, struct charset_info *info, int *clean)
 {
 	const struct charset_entry	*e = NULL;
 	const char			*s;
@@ -1038,6 +1275,7 @@ charset_undeclared(struct buf *b, const char *in, size_t len,
 		info->flags |= CHARSET_8BIT_UNDECLARED;
 	if ((st->has8 || st->jis) && (s = charset_sniff(in, len)) != NULL)
 		e = charset_lookup(s);
+	*clean = e == NULL || charset_kind_clean(e->kind);
 	if (e != NULL) {
 		info->flags |= CHARSET_SNIFFED;
 		bad = charset_decode(b, in, len, e, &mismatch);
@@ -1096,10 +1334,11 @@ charset_alternative(const char *in, size_t len, const struct charset_entry *e,
 	return s;
 }
 
+/* *clean as for charset_kind_clean. */
 static void
 charset_declared(struct buf *b, const char *in, size_t len,
     const struct charset_entry *e, const struct charset_stats *st,
-    struct charset_info *info)
+    struct charset_info *info, int *clean)
 {
 	const struct charset_entry	*ae;
 	const char			*alt;
@@ -1112,9 +1351,10 @@ charset_declared(struct buf *b, const char *in, size_t len,
 		/* In our table but not in this libc's iconv. */
 		info->flags |= CHARSET_UNKNOWN;
 		buf_reset(b);
-		charset_undeclared(b, in, len, st, info);
+		charset_undeclared(b, in, len, st, info, clean);
 		return;
 	}
+	*clean = charset_kind_clean(e->kind);
 	charset_copy(info->used, e->name, sizeof info->used);
 	if (mismatch)
 		info->flags |= CHARSET_MISMATCH;
@@ -1127,6 +1367,7 @@ charset_declared(struct buf *b, const char *in, size_t len,
 			buf_free(b);
 			*b = ab;
 			bad = altbad;
+			*clean = charset_kind_clean(ae->kind);
 			info->flags |= CHARSET_MISMATCH;
 			charset_copy(info->used, ae->name, sizeof info->used);
 		} else
@@ -1136,16 +1377,20 @@ charset_declared(struct buf *b, const char *in, size_t len,
 		info->flags |= CHARSET_INVALID;
 }
 
-/* Guarantees the result: well-formed UTF-8 and no NUL inside. */
+/*
+ * Guarantees the result: well-formed UTF-8 and no NUL inside.  clean says
+ * b holds charset_utf8 output only, which is both already.
+ */
 static char *
-charset_finish(struct buf *b, struct charset_info *info)
+charset_finish(struct buf *b, struct charset_info *info, int clean)
 {
 	struct charset_u8	 u8;
 	struct buf		 c;
 	char			*s;
 
-	charset_utf8(NULL, b->data, b->len, &u8);
-	if (u8.invalid != 0 || u8.nul != 0) {
+	if (!clean)
+		charset_utf8(NULL, b->data, b->len, &u8);
+	if (!clean && (u8.invalid != 0 || u8.nul != 0)) {
 		info->flags |= CHARSET_INVALID;
 		buf_init(&c);
 		charset_utf8(&c, b->data, b->len, &u8);
@@ -1169,6 +1414,7 @@ charset_to_utf8(const char *in, size_t len, const char *declared,
 	struct buf			 b;
 	char				 name[CHARSET_LABEL_MAX];
 	iconv_t				 cd;
+	int				 clean;
 
 	if (info == NULL)
 		info = &dummy;
@@ -1196,8 +1442,8 @@ charset_to_utf8(const char *in, size_t len, const char *declared,
 			info->flags |= CHARSET_UNKNOWN;
 	}
 	if (e == NULL || e->kind == CS_ASCII)
-		charset_undeclared(&b, in, len, &st, info);
+		charset_undeclared(&b, in, len, &st, info, &clean);
 	else
-		charset_declared(&b, in, len, e, &st, info);
-	return charset_finish(&b, info);
+		charset_declared(&b, in, len, e, &st, info, &clean);
+	return charset_finish(&b, info, clean);
 }

@@ -1002,18 +1002,6 @@ conf_account(const struct conf *c, const char *name)
 	return name == NULL ? &c->accounts[0] : NULL;
 }
 
-static int
-conf_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..len) (owned), or NULL on a bad escape or %00. */
 static char *
 conf_pct_decode(const char *s, size_t len)
@@ -1032,8 +1020,8 @@ conf_pct_decode(const char *s, size_t len)
 			free(out);
 			return NULL;
 		}
-		hi = conf_hexval((unsigned char)s[i + 1]);
-		lo = conf_hexval((unsigned char)s[i + 2]);
+		hi = sagi_hexval((unsigned char)s[i + 1]);
+		lo = sagi_hexval((unsigned char)s[i + 2]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			free(out);
 			return NULL;

@@ -106,6 +106,16 @@ facts_has_var(enum fact_id id, const char *var)
 	return 0;
 }
 
+/* Lead bytes of three-byte characters whose second byte may be any
+ * continuation byte (not E0 or ED). */
+/* clang-format off */
+static const unsigned char facts_lead3[256] = {
+	[0xe1] = 1, [0xe2] = 1, [0xe3] = 1, [0xe4] = 1, [0xe5] = 1,
+	[0xe6] = 1, [0xe7] = 1, [0xe8] = 1, [0xe9] = 1, [0xea] = 1,
+	[0xeb] = 1, [0xec] = 1, [0xee] = 1, [0xef] = 1,
+};
+/* clang-format on */
+
 /*
  * 1 when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates).
  * Runs over every body for every message, so ASCII goes eight bytes at a
@@ -117,6 +127,7 @@ facts_utf8_valid(const unsigned char *s, size_t len)
 	size_t		 i = 0, n, k;
 	unsigned int	 c, min;
 	uint64_t	 w;
+	uint16_t	 cont;	/* both bytes tested at once: order is moot */
 
 	while (i < len) {
 		while (len - i >= 8) {
@@ -125,11 +136,15 @@ facts_utf8_valid(const unsigned char *s, size_t len)
 				break;
 			i += 8;
 		}
-		/* E1–EC and EE–EF take any continuation bytes. */
-		while (len - i >= 3 && s[i] >= 0xe1 && s[i] != 0xed &&
-		    s[i] <= 0xef && (s[i + 1] & 0xc0) == 0x80 &&
-		    (s[i + 2] & 0xc0) == 0x80)
+		/* E1–EC and EE–EF take any continuation bytes: the bulk of
+		 * Japanese text, one table test and one two-byte test a
+		 * character. */
+		while (len - i >= 3 && facts_lead3[s[i]]) {
+			memcpy(&cont, s + i + 1, sizeof cont);
+			if ((cont & 0xc0c0) != 0x8080)
+				break;
 			i += 3;
+		}
 		if (i >= len)
 			break;
 		c = s[i];

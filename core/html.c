@@ -1112,7 +1112,34 @@ html_sanitize(const char *in, size_t len, size_t *outlen, int *dropped)
 	t.st = HTML_TOK_TEXT;
 	while (i < len) {
 		if (t.st == HTML_TOK_TEXT) {
-			for (run = i; run < len && u[run] != '<' &&
+			/* Text goes in runs: ASCII, and the three-byte
+			 * characters (lead E1–EC, EE: kana, kanji) that are
+			 * always well-formed and never noncharacters, which
+			 * the steps below would copy one at a time. */
+			for (run = i; run < len;) {
+				if (u[run] < 0x80) {
+					if (u[run] == '<' || (u[run] < 0x20 &&
+					    u[run] != '\t' && u[run] != '\n' &&
+					    u[run] != '\r'))
+						break;
+					run++;
+				} else if (len - run >= 3 && u[run] >= 0xe1 &&
+				    u[run] <= 0xee && u[run] != 0xed &&
+				    (u[run + 1] & 0xc0) == 0x80 &&
+				    (u[run + 2] & 0xc0) == 0x80)
+					run += 3;
+				else
+					break;
+			}
+			if (run > i) {
+				buf_add(&b, in + i, run - i);
+				i = run;
+				continue;
+			}
+		} else if (t.st == HTML_TOK_QUOTED && !t.drop) {
+			/* An attribute value (a URL, a style) up to its
+			 * quote: nothing in it changes the tokens. */
+			for (run = i; run < len && u[run] != t.quote &&
 			    ((u[run] >= 0x20 && u[run] < 0x80) ||
 			    u[run] == '\t' || u[run] == '\n' || u[run] == '\r');
 			    run++)

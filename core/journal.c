@@ -129,18 +129,6 @@ journal_encode_batch(struct buf *b, const struct journal_batch *jb)
 	journal_put_sum(b, start);
 }
 
-static int
-journal_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes a string field into *out (owned, or NULL for "-"). */
 static int
 journal_get_str(const struct journal_tok *t, char **out)
@@ -162,8 +150,8 @@ journal_get_str(const struct journal_tok *t, char **out)
 			s[n++] = t->p[i];
 			continue;
 		}
-		if (t->len - i < 3 || (hi = journal_hexval(t->p[i + 1])) < 0 ||
-		    (lo = journal_hexval(t->p[i + 2])) < 0 ||
+		if (t->len - i < 3 || (hi = sagi_hexval(t->p[i + 1])) < 0 ||
+		    (lo = sagi_hexval(t->p[i + 2])) < 0 ||
 		    (hi == 0 && lo == 0)) {
 			free(s);
 			return -1;
@@ -257,7 +245,7 @@ journal_split(const struct journal_line *l, struct journal_tok **toks)
 	if (t[n - 1].len != 8)
 		goto bad;
 	for (i = 0; i < 8; i++) {
-		if ((v = journal_hexval(t[n - 1].p[i])) < 0)
+		if ((v = sagi_hexval(t[n - 1].p[i])) < 0)
 			goto bad;
 		sum = sum << 4 | (uint32_t)v;
 	}

@@ -31,6 +31,7 @@ struct fview {
 	size_t				 body_len;
 	int				 quoted_links;	/* which links belong to the view */
 	int				 skip_subject_claim;
+	int				 body_is_quoted;	/* body is m's quoted text */
 	/* computed on the way */
 	char				*subject_norm;
 	char				*display_norm;
@@ -237,11 +238,22 @@ measure_auth(struct fview *v)
 	}
 }
 
+void
+measure_memo_clear(struct measure_memo *memo)
+{
+	if (memo == NULL)
+		return;
+	free(memo->quoted_norm);
+	memset(memo, 0, sizeof *memo);
+}
+
 static void
 measure_text(struct fview *v)
 {
-	char	*norm;
-	size_t	 hl;
+	struct measure_memo	*memo = v->ctx->memo;
+	char			*norm;
+	size_t			 hl;
+	int			 defanged;
 
 	facts_addn(v->f, FACT_BODY, v->body, v->body_len);
 	norm = measure_norm(v, v->body, v->body_len);
@@ -249,9 +261,17 @@ measure_text(struct fview *v)
 	hl = measure_prefix_chars(norm, strlen(norm), MEASURE_HEAD_CHARS);
 	v->head_norm = xstrndup(norm, hl);
 	facts_add(v->f, FACT_BODY_HEAD_NORM, v->head_norm);
-	free(norm);
-	if (url_text_is_defanged(v->body))
+	defanged = url_text_is_defanged(v->body);
+	if (defanged)
 		facts_add(v->f, FACT_TEXT_DEFANGED, "");
+	if (v->body_is_quoted && memo != NULL) {
+		/* measure_message reads the same text: see measure_memo. */
+		measure_memo_clear(memo);
+		memo->m = v->m;
+		memo->quoted_norm = norm;
+		memo->quoted_defanged = defanged;
+	} else
+		free(norm);
 }
 
 static void
@@ -836,7 +856,13 @@ measure_message(const struct measure_ctx *ctx, const struct msg *m,
 	    measure_forward_subject(v.subject);
 	if (kind != NULL)
 		facts_add(f, FACT_MSG_FORWARD, kind);
-	{
+	if (ctx->memo != NULL && ctx->memo->m == m) {
+		/* measure_quoted has read the quoted text already. */
+		facts_add(f, FACT_QUOTED_NORM, ctx->memo->quoted_norm);
+		if (ctx->memo->quoted_defanged &&
+		    facts_count(f, FACT_TEXT_DEFANGED) == 0)
+			facts_add(f, FACT_TEXT_DEFANGED, "");
+	} else {
 		size_t		 ql;
 		const char	*q = msg_quoted(m, &ql);
 		char		*qn = measure_norm(&v, q, ql);
@@ -931,6 +957,7 @@ measure_quoted(const struct measure_ctx *ctx, const struct msg *m,
 	v.addr = addr != NULL ? addr : "";
 	v.body = q;
 	v.body_len = ql;
+	v.body_is_quoted = 1;
 	v.quoted_links = 1;
 	measure_sender(&v);
 	measure_text(&v);

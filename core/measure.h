@@ -14,12 +14,27 @@
 #include "rulepack.h"
 #include "url.h"
 
+/*
+ * What measure_quoted learns of a message's quoted text that
+ * measure_message needs again for the same message: its normalised form
+ * and whether it is defanged.  Optional; one message at a time.
+ */
+struct measure_memo {
+	const struct msg	*m;		/* borrowed: whose quoted text; NULL = empty */
+	char			*quoted_norm;	/* owned */
+	int			 quoted_defanged;
+};
+
 struct measure_ctx {
 	const struct ruleset	*rules;		/* borrowed: brands */
 	const struct url_ctx	*urls;		/* borrowed: public suffixes */
 	const struct norm	*norm;		/* borrowed: normalisation */
 	const char		*authserv_id;	/* trusted A-R id, NULL = topmost */
+	struct measure_memo	*memo;		/* borrowed; NULL = none */
 };
+
+/* Frees what memo holds and empties it; memo itself is the caller's. */
+void	measure_memo_clear(struct measure_memo *memo);
 
 /* Adds the facts of m to f (which the caller resets). */
 void	measure_message(const struct measure_ctx *ctx, const struct msg *m,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "rfc2047.h"
 #include "url.h"
 #include "xalloc.h"
+#include "xfer.h"
 
 struct msg_header {
 	char	*name;
@@ -499,12 +501,15 @@ msg_scan_url(void *arg, const char *s, size_t len)
 
 
 /* Words every forward marker holds (ASCII ones lower-case): a text or line
- * without any of them holds no marker. */
+ * without any of them holds no marker.  probe: a rare letter of an ASCII
+ * word, and where it is, for msg_may_hold_forward_marker. */
 static const struct {
 	const char	*word;
 	size_t		 len;
+	size_t		 probe;
 } msg_fwd_keys[] = {
-	{ "forward", 7 }, { "original", 8 }, { "転送", 6 }, { "元のメッセ", 15 },
+	{ "forward", 7, 3 }, { "original", 8, 3 }, { "転送", 6, 0 },
+	{ "元のメッセ", 15, 0 },
 };
 /*
  * A line that opens a forwarded message in the text.  Mail programs write
@@ -555,20 +560,53 @@ msg_is_forward_marker(const char *line, size_t len)
 static int
 msg_may_hold_forward_marker(const char *text, size_t len)
 {
-	const char	*w;
-	size_t		 i, k, wl;
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	const uint64_t	 highs = UINT64_C(0x8080808080808080);
+	uint64_t	 w, x, hit;
+	const char	*wd;
+	size_t		 i, k, wl, at;
+	unsigned char	 pc;
 
 	for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
-		w = msg_fwd_keys[k].word;
-		wl = msg_fwd_keys[k].len;
-		if ((unsigned char)w[0] >= 0x80) {
-			if (memmem(text, len, w, wl) != NULL)
-				return 1;
-			continue;
+		wd = msg_fwd_keys[k].word;
+		if ((unsigned char)wd[0] >= 0x80 &&
+		    memmem(text, len, wd, msg_fwd_keys[k].len) != NULL)
+			return 1;
+	}
+	/*
+	 * The ASCII words, in any case, are looked for in one pass by their
+	 * probe letters ("w" of forward, "g" of original), eight bytes at
+	 * a time while none of them holds one: the same answer as a search
+	 * for each word, at a fraction of the cost over whole bodies.
+	 */
+	for (i = 0; i < len; i++) {
+		if (len - i >= sizeof w) {
+			memcpy(&w, text + i, sizeof w);
+			w |= ones * 0x20;
+			hit = 0;
+			for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
+				wd = msg_fwd_keys[k].word;
+				if ((unsigned char)wd[0] >= 0x80)
+					continue;
+				x = w ^ ones *
+				    (unsigned char)wd[msg_fwd_keys[k].probe];
+				hit |= (x - ones) & ~x;
+			}
+			if ((hit & highs) == 0) {
+				i += sizeof w - 1;
+				continue;
+			}
 		}
-		for (i = 0; i + wl <= len; i++) {	/* ASCII: any case */
-			if (((unsigned char)text[i] | 0x20) == w[0] &&
-			    strncasecmp(text + i, w, wl) == 0)
+		pc = (unsigned char)text[i] | 0x20;
+		for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
+			wd = msg_fwd_keys[k].word;
+			wl = msg_fwd_keys[k].len;
+			if ((unsigned char)wd[0] >= 0x80 ||
+			    pc != (unsigned char)wd[msg_fwd_keys[k].probe] ||
+			    i < msg_fwd_keys[k].probe)
+				continue;
+			at = i - msg_fwd_keys[k].probe;
+			if (at + wl <= len && strncasecmp(text + at, wd, wl) == 0)
 				return 1;
 		}
 	}
@@ -728,42 +766,14 @@ msg_text_kind(struct mailmime *mime)
 	return NULL;
 }
 
-/*
- * How many bytes of quoted-printable data libetpan may decode.  Its decoder
- * (1.9.4) reads past the end when the data ends in a broken escape, "="
- * and one byte other than CR or LF: found by fuzz/fuzz-msg.  Follows its
- * scan and leaves such a tail out; the caller keeps it as written.
- */
-static size_t
-msg_qp_safe_len(const char *s, size_t len)
-{
-	size_t	i = 0;
-
-	while (i < len) {
-		if (s[i] != '=' || i + 1 >= len) {
-			i++;
-			continue;
-		}
-		if (s[i + 1] == '\n')
-			i += 2;
-		else if (s[i + 1] == '\r')
-			i += i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
-		else if (i + 2 >= len)
-			return i;
-		else
-			i += 3;
-	}
-	return len;
-}
-
 /* Decoded body bytes of a single part, owned; NULL when nothing. */
 static char *
 msg_decode_body(struct msg *m, struct mailmime_data *data, int mech,
     const char *section, size_t *len_out)
 {
 	const char	*src;
-	size_t		 srclen, idx = 0, outlen = 0, safe;
-	char		*out = NULL, *copy;
+	size_t		 srclen, outlen = 0;
+	char		*copy;
 
 	if (data == NULL || data->dt_type != MAILMIME_DATA_TEXT)
 		return NULL;
@@ -776,24 +786,12 @@ msg_decode_body(struct msg *m, struct mailmime_data *data, int mech,
 		msg_add_problem(m, MSG_PROBLEM_STRUCTURE, "part-truncated",
 		    section, NULL, NULL);
 	}
-	if (mech == MAILMIME_MECHANISM_BASE64 ||
-	    mech == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		safe = mech == MAILMIME_MECHANISM_QUOTED_PRINTABLE ?
-		    msg_qp_safe_len(src, srclen) : srclen;
-		if (mailmime_part_parse(src, safe, &idx, mech, &out,
-		    &outlen) != MAILIMF_NO_ERROR || out == NULL) {
-			msg_add_problem(m, MSG_PROBLEM_STRUCTURE,
-			    "transfer-encoding", section, NULL, NULL);
-			return NULL;
-		}
-		/* The broken escape left out above, as written. */
-		copy = xmalloc(outlen + (srclen - safe) + 1);
-		memcpy(copy, out, outlen);
-		memcpy(copy + outlen, src + safe, srclen - safe);
-		outlen += srclen - safe;
-		copy[outlen] = '\0';
-		mailmime_decoded_part_free(out);
-	} else {
+	/* Not libetpan's mailmime_part_parse: see xfer.h. */
+	if (mech == MAILMIME_MECHANISM_BASE64)
+		copy = xfer_base64_decode(src, srclen, &outlen);
+	else if (mech == MAILMIME_MECHANISM_QUOTED_PRINTABLE)
+		copy = xfer_qp_decode(src, srclen, &outlen);
+	else {
 		copy = xmemdup(src, srclen);
 		outlen = srclen;
 	}

@@ -34,10 +34,69 @@
 /* Bytes of UTF-8 collected before they are appended to the result. */
 #define NORM_OUT	1024
 
+/*
+ * What NFKC_Casefold does to a BMP character, for norm_text's fast path
+ * (see norm_mixed).  0 means unknown: that character goes through ICU.
+ */
+#define NORM_F_BOUNDARY	0x01	/* a normalisation boundary before it */
+#define NORM_F_SELF	0x02	/* NFKC_Casefold maps it, alone, to itself */
+#define NORM_F_ASCII	0x04	/* ASCII A–Z: its lower case; NUL: nothing */
+#define NORM_F_WIDE	0x08	/* full-width ASCII: that character, lowered */
+#define NORM_F_FAST	(NORM_F_SELF | NORM_F_ASCII | NORM_F_WIDE)
+
 struct norm {
 	const UNormalizer2	*nfkc_cf;	/* ICU singleton, not closed */
 	USpoofChecker		*spoof;		/* owned */
+	uint8_t			*bmp;		/* owned: NORM_F_* per U+0000–U+FFFF */
 };
+
+/*
+ * Where the table is asked of ICU at start-up (some 2,300 characters): Latin,
+ * Greek, Cyrillic and the other small alphabets, general punctuation (the
+ * quotes and dashes of English mail), CJK punctuation and kana.  CJK
+ * Unified Ideographs and the full-width ASCII forms are set without asking:
+ * 21,000 more ICU calls would cost more than many mails, and Unicode's
+ * normalisation stability keeps them as they are (tests/unit/test-norm.c
+ * checks both against ICU).
+ */
+static const struct {
+	UChar32		 lo, hi;	/* [lo, hi) */
+} norm_asked[] = {
+	{ 0x0080, 0x0800 }, { 0x2000, 0x2070 }, { 0x3000, 0x3100 },
+};
+#define NORM_CJK_LO	0x4e00		/* CJK Unified Ideographs: themselves */
+#define NORM_CJK_HI	0xa000
+#define NORM_WIDE_LO	0xff01		/* ！ to ～: U+0021 to U+007E */
+#define NORM_WIDE_HI	0xff5f
+
+static void
+norm_table(struct norm *n)
+{
+	UErrorCode	 st;
+	UChar		 u[1];
+	UChar32		 c;
+	size_t		 k;
+
+	n->bmp = xcalloc(0x10000, 1);
+	for (c = 0; c < 0x80; c++)
+		n->bmp[c] = NORM_F_BOUNDARY | (c == 0 || (c >= 'A' && c <= 'Z') ?
+		    NORM_F_ASCII : NORM_F_SELF);
+	for (k = 0; k < SAGI_NITEMS(norm_asked); k++) {
+		for (c = norm_asked[k].lo; c < norm_asked[k].hi; c++) {
+			st = U_ZERO_ERROR;
+			u[0] = (UChar)c;
+			if (unorm2_hasBoundaryBefore(n->nfkc_cf, c))
+				n->bmp[c] |= NORM_F_BOUNDARY;
+			if (unorm2_isNormalized(n->nfkc_cf, u, 1, &st) &&
+			    U_SUCCESS(st))
+				n->bmp[c] |= NORM_F_SELF;
+		}
+	}
+	for (c = NORM_CJK_LO; c < NORM_CJK_HI; c++)
+		n->bmp[c] = NORM_F_BOUNDARY | NORM_F_SELF;
+	for (c = NORM_WIDE_LO; c < NORM_WIDE_HI; c++)
+		n->bmp[c] = NORM_F_BOUNDARY | NORM_F_WIDE;
+}
 
 /* A UTF-16 work buffer: starts on the caller's stack, moves to the heap. */
 struct norm_u16 {
@@ -70,6 +129,7 @@ norm_new(char **cause)
 		free(n);
 		return NULL;
 	}
+	norm_table(n);
 	return n;
 }
 
@@ -79,6 +139,7 @@ norm_free(struct norm *n)
 	if (n == NULL)
 		return;
 	uspoof_close(n->spoof);
+	free(n->bmp);
 	free(n);
 }
 
@@ -263,20 +324,163 @@ norm_ascii(struct buf *out, const uint8_t *s, size_t len)
 }
 
 /*
- * The shared driver: cuts utf8 into chunks, converts each to UTF-16 with
- * U+FFFD for invalid bytes, runs the stages in turn (ping-ponging between
- * two buffers) and appends the UTF-8 of the last one.  Owned result.
+ * Converts len (at most NORM_CHUNK) bytes of utf8 to UTF-16 with U+FFFD
+ * for invalid bytes, runs the stages in turn (ping-ponging between a and
+ * b) and appends the UTF-8 of the last one to out.
+ */
+static void
+norm_icu(const struct norm *n, struct buf *out, const char *utf8, size_t len,
+    const norm_stage_fn *stages, size_t nstages, struct norm_u16 *a,
+    struct norm_u16 *b)
+{
+	struct norm_u16	*src, *dst, *tmp;
+	UErrorCode	 st;
+	size_t		 i;
+
+	/* Each input byte yields at most one UTF-16 unit: it fits. */
+	st = U_ZERO_ERROR;
+	u_strFromUTF8WithSub(a->p, a->cap, &a->len, utf8, (int32_t)len,
+	    0xfffd, NULL, &st);
+	if (U_FAILURE(st))
+		a->len = 0;
+	src = a;
+	dst = b;
+	for (i = 0; i < nstages; i++) {
+		norm_stage(n, stages[i], src, dst);
+		tmp = src;
+		src = dst;
+		dst = tmp;
+	}
+	norm_emit(out, src);
+}
+
+/*
+ * NFKC_Casefold of a chunk that is not all ASCII, without ICU where the
+ * table knows better.  Normalisation works segment by segment, a segment
+ * running from one boundary to the next, so a character with a boundary
+ * before it and after it (before the next character, or at the end of the
+ * chunk, where norm_run cuts) is a segment alone: when the table says it
+ * maps to itself (kana, kanji, most punctuation), it is copied, and when to
+ * an ASCII character (upper case, full-width forms), that is written.  What
+ * lies between such characters starts and ends on boundaries and goes
+ * through ICU as the whole chunk did before: the same text, at a fraction
+ * of the work on Japanese mail.  One pass; the fate of each character is
+ * settled when the next one shows whether a boundary follows it.
+ */
+static void
+norm_mixed(const struct norm *n, struct buf *out, const uint8_t *s,
+    size_t len, const norm_stage_fn *stages, size_t nstages,
+    struct norm_u16 *a, struct norm_u16 *b)
+{
+	size_t		 i = 0, l = 0, run = 0, slow = 0, prev = 0, plen = 0;
+	int		 inslow = 0;
+	int32_t		 c = 0, pc = 0;
+	uint8_t		 b0, f, pf = 0;
+
+	for (;;) {
+		f = NORM_F_BOUNDARY;		/* the end of the chunk */
+		if (i < len) {
+			b0 = s[i];
+			if (b0 < 0x80) {
+				c = b0;
+				l = 1;
+			} else if (len - i >= 3 && (b0 & 0xf0) == 0xe0 &&
+			    (s[i + 1] & 0xc0) == 0x80 &&
+			    (s[i + 2] & 0xc0) == 0x80 &&
+			    (b0 != 0xe0 || s[i + 1] >= 0xa0) &&
+			    (b0 != 0xed || s[i + 1] < 0xa0)) {
+				c = (int32_t)(b0 & 0x0f) << 12 |
+				    (int32_t)(s[i + 1] & 0x3f) << 6 |
+				    (s[i + 2] & 0x3f);
+				l = 3;
+			} else if (len - i >= 2 && b0 >= 0xc2 && b0 <= 0xdf &&
+			    (s[i + 1] & 0xc0) == 0x80) {
+				c = (int32_t)(b0 & 0x1f) << 6 | (s[i + 1] & 0x3f);
+				l = 2;
+			} else {
+				c = -1;	/* ICU's: four bytes or ill-formed */
+				l = 1;
+			}
+			f = c >= 0 ? n->bmp[c] : 0;
+		}
+		/* The character before i, now that the boundary is known. */
+		if (plen != 0 && (pf & NORM_F_FAST) &&
+		    (pf & NORM_F_BOUNDARY) && (f & NORM_F_BOUNDARY)) {
+			if (inslow)
+				norm_icu(n, out, (const char *)s + slow,
+				    prev - slow, stages, nstages, a, b);
+			else if (!(pf & NORM_F_SELF))
+				buf_add(out, s + run, prev - run);
+			if (!(pf & NORM_F_SELF)) {
+				if (pf & NORM_F_WIDE)
+					pc -= 0xfee0;
+				if (pc != 0)	/* NUL is dropped */
+					buf_addc(out, (char)(pc |
+					    ((unsigned int)(pc - 'A') < 26) << 5));
+				run = prev + plen;
+			} else if (inslow)
+				run = prev;
+			inslow = 0;
+		} else if (plen != 0 && !inslow) {
+			buf_add(out, s + run, prev - run);
+			inslow = 1;
+			slow = prev;
+		}
+		if (i >= len)
+			break;
+		prev = i;
+		plen = l;
+		pc = c;
+		pf = f;
+		i += l;
+		/*
+		 * The common case, a run of characters that are copied as
+		 * they are: nothing to do but step over them.  Leaves at the
+		 * first character that needs a decision, which the loop
+		 * above reads again.
+		 */
+		while (!inslow && pf == (NORM_F_BOUNDARY | NORM_F_SELF) &&
+		    i < len) {
+			b0 = s[i];
+			if (b0 < 0x80) {
+				if (n->bmp[b0] != pf)
+					break;
+				prev = i++;
+				plen = 1;
+				continue;
+			}
+			if (len - i < 3 || b0 < 0xe1 || b0 > 0xec ||
+			    (s[i + 1] & 0xc0) != 0x80 ||
+			    (s[i + 2] & 0xc0) != 0x80 ||
+			    n->bmp[(b0 & 0x0f) << 12 | (s[i + 1] & 0x3f) << 6 |
+			    (s[i + 2] & 0x3f)] != pf)
+				break;
+			prev = i;
+			plen = 3;
+			i += 3;
+		}
+	}
+	if (inslow)
+		norm_icu(n, out, (const char *)s + slow, len - slow, stages,
+		    nstages, a, b);
+	else
+		buf_add(out, s + run, len - run);
+}
+
+/*
+ * The shared driver: cuts utf8 into chunks and normalises each, through
+ * norm_ascii or norm_mixed when fast is set (NFKC_Casefold alone), else
+ * through the stages in ICU.  Owned result.
  */
 static char *
 norm_run(const struct norm *n, const char *utf8, size_t len,
-    const norm_stage_fn *stages, size_t nstages, int ascii_ok)
+    const norm_stage_fn *stages, size_t nstages, int fast)
 {
 	UChar		 stack_a[NORM_CHUNK], stack_b[NORM_CHUNK];
-	struct norm_u16	 a, b, *src, *dst, *tmp;
+	struct norm_u16	 a, b;
 	struct buf	 out;
 	const uint8_t	*s = (const uint8_t *)utf8;
-	UErrorCode	 st;
-	size_t		 off, cut, i;
+	size_t		 off, cut;
 	char		*result;
 
 	buf_init(&out);
@@ -286,24 +490,12 @@ norm_run(const struct norm *n, const char *utf8, size_t len,
 	norm_u16_init(&b, stack_b, NORM_CHUNK);
 	for (off = 0; off < len; off += cut) {
 		cut = norm_cut(n, s + off, len - off);
-		if (ascii_ok && norm_ascii(&out, s + off, cut))
-			continue;
-
-		/* Each input byte yields at most one UTF-16 unit: it fits. */
-		st = U_ZERO_ERROR;
-		u_strFromUTF8WithSub(a.p, a.cap, &a.len, utf8 + off,
-		    (int32_t)cut, 0xfffd, NULL, &st);
-		if (U_FAILURE(st))
-			a.len = 0;
-		src = &a;
-		dst = &b;
-		for (i = 0; i < nstages; i++) {
-			norm_stage(n, stages[i], src, dst);
-			tmp = src;
-			src = dst;
-			dst = tmp;
-		}
-		norm_emit(&out, src);
+		if (!fast)
+			norm_icu(n, &out, utf8 + off, cut, stages, nstages,
+			    &a, &b);
+		else if (!norm_ascii(&out, s + off, cut))
+			norm_mixed(n, &out, s + off, cut, stages, nstages,
+			    &a, &b);
 	}
 	norm_u16_release(&a);
 	norm_u16_release(&b);

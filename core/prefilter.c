@@ -470,19 +470,6 @@ pf_group(struct pf_parse *ps, struct pf_info *in)
 		pf_info_empty(in);	/* zero width: matches nothing itself */
 }
 
-/* Hex digit value, or -1. */
-static int
-pf_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the UTF-8 character at p (before end); its length, or 0. */
 static size_t
 pf_utf8(const unsigned char *p, const unsigned char *end, unsigned long *cp)
@@ -542,13 +529,13 @@ pf_class_char(const unsigned char **pp, const unsigned char *end,
 		return -1;	/* \d, \p, \b (backspace here), octal … */
 	*cp = 0;
 	if (++p < end && *p == '{') {
-		for (p++; p < end && (h = pf_hex(*p)) >= 0 && k < 6; p++, k++)
+		for (p++; p < end && (h = sagi_hexval(*p)) >= 0 && k < 6; p++, k++)
 			*cp = *cp * 16 + (unsigned long)h;
 		if (p >= end || *p != '}' || k == 0)
 			return -1;
 		p++;
 	} else {
-		for (; p < end && (h = pf_hex(*p)) >= 0 && k < 2; p++, k++)
+		for (; p < end && (h = sagi_hexval(*p)) >= 0 && k < 2; p++, k++)
 			*cp = *cp * 16 + (unsigned long)h;
 	}
 	*pp = p;

@@ -61,18 +61,6 @@ rfc2047_is_token(char c)
 }
 
 static int
-rfc2047_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 rfc2047_b64(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -142,8 +130,8 @@ rfc2047_decode_q(struct buf *b, const char *s, size_t n, int *lenient)
 		if (s[i] == '_')
 			buf_addc(b, ' ');
 		else if (s[i] == '=') {
-			hi = i + 1 < n ? rfc2047_hex(s[i + 1]) : -1;
-			lo = i + 2 < n ? rfc2047_hex(s[i + 2]) : -1;
+			hi = i + 1 < n ? sagi_hexval(s[i + 1]) : -1;
+			lo = i + 2 < n ? sagi_hexval(s[i + 2]) : -1;
 			if (hi >= 0 && lo >= 0) {
 				buf_addc(b, (char)(hi << 4 | lo));
 				i += 2;
@@ -485,8 +473,8 @@ rfc2231_decode(const char *value, struct charset_info *info)
 	for (p = q2 + 1; *p != '\0'; p++) {
 		hi = lo = -1;
 		if (*p == '%' && p[1] != '\0') {
-			hi = rfc2047_hex(p[1]);
-			lo = rfc2047_hex(p[2]);
+			hi = sagi_hexval(p[1]);
+			lo = sagi_hexval(p[2]);
 		}
 		if (hi >= 0 && lo >= 0) {
 			buf_addc(&b, (char)(hi << 4 | lo));

@@ -17,4 +17,17 @@
 /* Version of the rule language the engine understands ("requires sagi-rules N"). */
 #define SAGI_RULES_LANGUAGE	1
 
+/* The value of the hex digit c, or -1. */
+static inline int
+sagi_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

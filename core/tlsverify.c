@@ -224,18 +224,6 @@ tlsverify_fingerprint(const unsigned char *der, size_t len)
 	return tlsverify_hex(md, sizeof md);
 }
 
-static int
-tlsverify_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "sha256:" then 32 hex pairs, a colon allowed between pairs only. */
 static int
 tlsverify_pin_parse(const char *pin, unsigned char *md)
@@ -252,7 +240,7 @@ tlsverify_pin_parse(const char *pin, unsigned char *md)
 				return -1;
 			continue;
 		}
-		if ((v = tlsverify_hexval(*p)) == -1)
+		if ((v = sagi_hexval(*p)) == -1)
 			return -1;
 		if (hi == -1) {
 			hi = v;

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,29 @@
 #include "url.h"
 #include "xalloc.h"
 
+/*
+ * Registrable domains already looked up, in slots chosen by a hash of the
+ * host.  A libpsl lookup costs some ten thousand instructions, and a mail
+ * names the same few hosts again and again (every link of a newsletter,
+ * the sender, its images), as do the mails of one mailbox.  Scan threads
+ * share the context, hence the lock; a slot holds one host, the last one
+ * looked up there, so memory stays bounded whatever the mail.
+ */
+#define URL_MEMO_SLOTS		256
+#define URL_MEMO_HOST_MAX	255	/* longer hosts are not remembered */
+
+struct url_memo {
+	pthread_mutex_t	 lock;
+	struct {
+		char	*host;		/* owned; NULL while the slot is empty */
+		char	*regdom;	/* owned; NULL when the host has none */
+	} slot[URL_MEMO_SLOTS];
+};
+
 struct url_ctx {
 	const psl_ctx_t	*psl;		/* the list in use */
 	psl_ctx_t	*owned;		/* psl_latest's result, psl_free'd */
+	struct url_memo	*memo;		/* owned; written through a const ctx */
 };
 
 /* Longest link text url_parse_text looks at: a URL shown as text is short. */
@@ -117,14 +138,24 @@ url_ctx_new(char **cause)
 			    "system list nor libpsl's built-in data is usable");
 		return NULL;
 	}
+	ctx->memo = xcalloc(1, sizeof *ctx->memo);
+	pthread_mutex_init(&ctx->memo->lock, NULL);
 	return ctx;
 }
 
 void
 url_ctx_free(struct url_ctx *ctx)
 {
+	size_t	 i;
+
 	if (ctx == NULL)
 		return;
+	for (i = 0; i < URL_MEMO_SLOTS; i++) {
+		free(ctx->memo->slot[i].host);
+		free(ctx->memo->slot[i].regdom);
+	}
+	pthread_mutex_destroy(&ctx->memo->lock);
+	free(ctx->memo);
 	psl_free(ctx->owned);
 	free(ctx);
 }
@@ -557,10 +588,53 @@ url_has_xn_label(const char *host)
 	}
 }
 
+/*
+ * psl_registrable_domain of the lower-case host h through the memo (see
+ * struct url_memo).  Returns an owned copy or NULL.
+ */
+static char *
+url_psl_regdom(const struct url_ctx *ctx, const char *h)
+{
+	struct url_memo	*mm = ctx->memo;
+	const char	*r;
+	const char	*c;
+	char		*out = NULL;
+	uint32_t	 hash = 2166136261u;
+	size_t		 slot;
+	int		 hit = 0;
+
+	if (strlen(h) > URL_MEMO_HOST_MAX) {
+		r = psl_registrable_domain(ctx->psl, h);
+		return r != NULL ? xstrdup(r) : NULL;
+	}
+	for (c = h; *c != '\0'; c++)
+		hash = (hash ^ (unsigned char)*c) * 16777619u;
+	slot = hash % URL_MEMO_SLOTS;
+	pthread_mutex_lock(&mm->lock);
+	if (mm->slot[slot].host != NULL && strcmp(mm->slot[slot].host, h) == 0) {
+		hit = 1;
+		if (mm->slot[slot].regdom != NULL)
+			out = xstrdup(mm->slot[slot].regdom);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	if (hit)
+		return out;
+
+	r = psl_registrable_domain(ctx->psl, h);
+	if (r != NULL)
+		out = xstrdup(r);
+	pthread_mutex_lock(&mm->lock);
+	free(mm->slot[slot].host);
+	free(mm->slot[slot].regdom);
+	mm->slot[slot].host = xstrdup(h);
+	mm->slot[slot].regdom = out != NULL ? xstrdup(out) : NULL;
+	pthread_mutex_unlock(&mm->lock);
+	return out;
+}
+
 char *
 url_regdom(const struct url_ctx *ctx, const char *host)
 {
-	const char	*r;
 	char		*h, *out = NULL;
 	uint32_t	 v4;
 	int		 obf;
@@ -580,9 +654,7 @@ url_regdom(const struct url_ctx *ctx, const char *host)
 		 * Private suffixes (duckdns.org, workers.dev, github.io)
 		 * count, which gives "x.duckdns.org": each customer's own.
 		 */
-		r = psl_registrable_domain(ctx->psl, h);
-		if (r != NULL)
-			out = xstrdup(r);
+		out = url_psl_regdom(ctx, h);
 	}
 	free(h);
 	return out;
@@ -1076,7 +1148,15 @@ url_text_is_defanged(const char *s)
 	len = strlen(s);
 	for (i = 0; i < len; i++) {
 		/* Every notation below starts with one of these: skip the
-		 * rest of the text cheaply (this runs over whole bodies). */
+		 * rest of the text cheaply (this runs over whole bodies),
+		 * four bytes a test. */
+		while (len - i >= 4 && !(url_defang_start[(unsigned char)s[i]] |
+		    url_defang_start[(unsigned char)s[i + 1]] |
+		    url_defang_start[(unsigned char)s[i + 2]] |
+		    url_defang_start[(unsigned char)s[i + 3]]))
+			i += 4;
+		if (i >= len)
+			break;
 		if (!url_defang_start[(unsigned char)s[i]])
 			continue;
 		rest = s + i;
@@ -1137,6 +1217,11 @@ url_text_is_defanged(const char *s)
 	return 0;
 }
 
+/* For testing eight bytes at once: some byte of v is zero exactly when
+ * ((v - URL_ONES) & ~v & URL_HIGHS) is not zero. */
+#define URL_ONES	UINT64_C(0x0101010101010101)
+#define URL_HIGHS	UINT64_C(0x8080808080808080)
+
 /* Characters that end a URL in plain text (non-ASCII is tested apart). */
 static int
 url_scan_stop(unsigned char c)
@@ -1184,13 +1269,27 @@ size_t
 url_scan_text(const char *text, size_t len, url_found_fn fn, void *arg)
 {
 	size_t		 i = 0, plen, end, count = 0;
+	uint64_t	 w, h, ww;
 	unsigned char	 prev;
 
 	if (text == NULL)
 		return 0;
 	while (i < len && count < URL_SCAN_MAX) {
 		/* Every start below begins with h or w: most bytes are
-		 * ruled out here (this runs over whole bodies). */
+		 * ruled out here (this runs over whole bodies), eight at a
+		 * time while no byte of them is one. */
+		while (len - i >= sizeof w) {
+			memcpy(&w, text + i, sizeof w);
+			w |= URL_ONES * 0x20;
+			h = w ^ URL_ONES * 'h';
+			ww = w ^ URL_ONES * 'w';
+			if ((((h - URL_ONES) & ~h) | ((ww - URL_ONES) & ~ww)) &
+			    URL_HIGHS)
+				break;
+			i += sizeof w;
+		}
+		if (i >= len)
+			break;
 		if (((unsigned char)text[i] | 0x20) != 'h' &&
 		    ((unsigned char)text[i] | 0x20) != 'w') {
 			i++;

@@ -30,7 +30,8 @@ struct url {
 };
 
 /* Loads the public suffix list (system file, else libpsl's built-in data).
- * Returns NULL and sets *cause (owned) on failure. */
+ * Returns NULL and sets *cause (owned) on failure.  Threads may share one
+ * context: it remembers registrable domains it looked up, under a lock. */
 struct url_ctx	*url_ctx_new(char **cause);
 void		 url_ctx_free(struct url_ctx *ctx);
 

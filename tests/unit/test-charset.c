@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,6 +449,72 @@ test_regressions(void)
 	free(s);
 }
 
+/*
+ * ISO-2022-JP is decoded through a table of what iconv's CP932 makes of
+ * each JIS X 0208 pair (by way of its Shift_JIS pair) and each half-width
+ * katakana: every one of them must still come out as iconv says, U+FFFD
+ * where iconv refuses it.
+ */
+static void
+test_iso2022jp_table(void)
+{
+	iconv_t		 cd;
+	struct charset_info info;
+	char		 in[16], want[16], *ip, *op, *got;
+	size_t		 il, ol, bad = 0, refused = 0;
+	unsigned int	 c, c2;
+	unsigned char	 s1, s2;
+
+	if ((cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1) {
+		t_skip(2, "no CP932 in this iconv");
+		return;
+	}
+	for (c = 0x21; c <= 0x7e + 1; c++) {
+		for (c2 = 0x21; c2 <= 0x7e && bad < 5; c2++) {
+			if (c <= 0x7e) {
+				/* The pair, and its Shift_JIS pair. */
+				snprintf(in, sizeof in, "\x1b$B%c%c\x1b(B",
+				    (int)c, (int)c2);
+				s1 = (unsigned char)(((c + 1) >> 1) +
+				    (c <= 0x5e ? 0x70 : 0xb0));
+				s2 = (unsigned char)(c2 + ((c & 1) ?
+				    (c2 < 0x60 ? 0x1f : 0x20) : 0x7e));
+				want[0] = (char)s1;
+				want[1] = (char)s2;
+				il = 2;
+			} else if (c2 <= 0x5f) {
+				/* Half-width katakana, ESC ( I. */
+				snprintf(in, sizeof in, "\x1b(I%c\x1b(B",
+				    (int)c2);
+				want[0] = (char)(c2 + 0x80);
+				il = 1;
+			} else
+				continue;
+			ip = want;
+			op = want + 4;
+			ol = sizeof want - 5;
+			if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+				strcpy(want, "\xef\xbf\xbd");
+				refused++;
+			} else {
+				*op = '\0';
+				memmove(want, want + 4, strlen(want + 4) + 1);
+			}
+			got = charset_to_utf8(in, strlen(in), "iso-2022-jp",
+			    &info);
+			if (strcmp(got, want) != 0) {
+				printf("# %02x %02x: got \"%s\", want \"%s\"\n",
+				    c, c2, got, want);
+				bad++;
+			}
+			free(got);
+		}
+	}
+	iconv_close(cd);
+	t_ok(bad == 0, "every JIS X 0208 pair and half-width kana as iconv CP932");
+	t_ok(refused > 0, "and the pairs CP932 refuses are U+FFFD");
+}
+
 int
 main(void)
 {
@@ -456,5 +524,6 @@ main(void)
 	test_convert();
 	test_regressions();
 	test_hostile();
+	test_iso2022jp_table();
 	return t_done();
 }

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
 #include "buf.h"
@@ -412,6 +415,124 @@ test_large(struct norm *n)
 	buf_free(&in);
 }
 
+/*
+ * NFKC_Casefold straight from ICU, NULs dropped: what norm_text gave before
+ * its fast path, for inputs shorter than a chunk.  Owned.
+ */
+static char *
+icu_text(const char *s, size_t len)
+{
+	const UNormalizer2	*nf;
+	UErrorCode		 st = U_ZERO_ERROR;
+	UChar			*u, *v;
+	int32_t			 ul, vl, ol;
+	char			*o;
+	size_t			 i, k;
+
+	nf = unorm2_getNFKCCasefoldInstance(&st);
+	u = xreallocarray(NULL, len + 1, sizeof *u);
+	v = xreallocarray(NULL, 18 * len + 1, sizeof *v);
+	o = xmalloc(54 * len + 1);
+	u_strFromUTF8WithSub(u, (int32_t)len + 1, &ul, s, (int32_t)len,
+	    0xfffd, NULL, &st);
+	vl = unorm2_normalize(nf, u, ul, v, 18 * (int32_t)len + 1, &st);
+	u_strToUTF8(o, 54 * (int32_t)len + 1, &ol, v, vl, &st);
+	if (U_FAILURE(st))
+		ol = 0;
+	for (i = k = 0; i < (size_t)ol; i++) {
+		if (o[i] != '\0')
+			o[k++] = o[i];
+	}
+	o[k] = '\0';
+	free(u);
+	free(v);
+	return o;
+}
+
+/* Whether norm_text gives what ICU gives for len bytes at s. */
+static int
+same_as_icu(const struct norm *n, const char *s, size_t len)
+{
+	char	*got, *want;
+	int	 same;
+
+	got = norm_text(n, s, len);
+	want = icu_text(s, len);
+	same = strcmp(got, want) == 0;
+	if (!same) {
+		printf("# norm_text differs from ICU on");
+		while (len-- > 0)
+			printf(" %02x", (unsigned char)*s++);
+		printf("\n#   got:  %s\n#   want: %s\n", got, want);
+	}
+	free(got);
+	free(want);
+	return same;
+}
+
+/*
+ * norm_text copies most characters without asking ICU (see norm_mixed):
+ * the result must be ICU's all the same.  Every BMP character alone, after
+ * a letter and before a combining mark; then random mixes of characters
+ * that combine, decompose, fold or vanish.
+ */
+static void
+test_fast_path(struct norm *n)
+{
+	static const char *const parts[] = {
+		"a", "E", "z", "\0", " ", "\n", "é", "e\xcc\x81", "\xcc\x81",
+		"か", "\xe3\x82\x99", "\xe3\x82\x9a", "が", "ガ", "ｶ", "ﾞ", "ﾟ",
+		"Ａ", "ｚ", "！", "～", "　", "漢", "字", "①", "㈱", "ﬁ", "ß", "İ",
+		"Σ", "ς", "д", "“", "…", "\xe2\x80\x8b", "\xef\xbb\xbf",
+		"\xff", "\xe3\x81", "\xed\xa0\x80", "\xf0\x9f\x98\x80",
+		"\xc3", "ー", "ゝ", "\xe3\x82\x9b", "Ⅷ", "ｱ", "Å", "\xe2\x84\xab",
+	};
+	char		 buf[64];
+	size_t		 i, k, len, bad = 0;
+	uint64_t	 r = 88172645463325252ULL;
+	UChar32		 c;
+	UBool		 err;
+
+	for (c = 1; c < 0x10000 && bad < 5; c++) {
+		if (U_IS_SURROGATE(c))
+			continue;
+		len = 0;
+		err = 0;
+		U8_APPEND(buf, len, sizeof buf, c, err);
+		if (err) {
+			bad++;
+			continue;
+		}
+		bad += !same_as_icu(n, buf, len);
+		memmove(buf + 1, buf, len);
+		buf[0] = 'x';
+		memcpy(buf + len + 1, "\xcc\x81", 2);
+		bad += !same_as_icu(n, buf, len + 3);
+		memcpy(buf + len + 1, "\xe3\x82\x99", 3);
+		bad += !same_as_icu(n, buf, len + 4);
+	}
+	t_ok(bad == 0, "every BMP character as ICU normalises it");
+
+	bad = 0;
+	for (k = 0; k < 100000 && bad < 5; k++) {
+		len = 0;
+		for (i = r % 8; i > 0; i--) {
+			const char	*p;
+			size_t		 pl;
+
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			p = parts[r % SAGI_NITEMS(parts)];
+			pl = *p == '\0' ? 1 : strlen(p);
+			memcpy(buf + len, p, pl);
+			len += pl;
+		}
+		bad += !same_as_icu(n, buf, len);
+	}
+	t_ok(bad == 0, "mixes of characters as ICU normalises them");
+}
+
 int
 main(void)
 {
@@ -429,6 +550,7 @@ main(void)
 	test_mixed(n);
 	test_chunks(n);
 	test_large(n);
+	test_fast_path(n);
 
 	norm_free(n);
 	return t_done();
