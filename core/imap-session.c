@@ -245,6 +245,44 @@ imap_session_read_caps(struct imap_session *s)
 	return MAILIMAP_NO_ERROR;
 }
 
+/*
+ * ENABLE QRESYNC (RFC 7162 §3.2.3): the server may then answer a UID FETCH
+ * CHANGEDSINCE with the UIDs expunged since (VANISHED), so a warm open need
+ * not list every UID.  A refusal only costs that; a dead connection fails.
+ * With it on, expunges come as VANISHED instead of EXPUNGE responses;
+ * nothing in sagi counts either.
+ */
+static int
+imap_session_enable_qresync(struct imap_session *s, char **cause)
+{
+	struct mailimap_capability_data	*want, *got = NULL;
+	clistiter			*it;
+	int				 rc;
+
+	want = mailimap_capability_data_new(clist_new());
+	clist_append(want->cap_list, mailimap_capability_new(
+	    MAILIMAP_CAPABILITY_NAME, NULL, xstrdup("QRESYNC")));
+	rc = mailimap_enable(s->imap, want, &got);
+	mailimap_capability_data_free(want);
+	if (rc != MAILIMAP_NO_ERROR) {
+		if (!imap_session_rc_broken(rc))
+			return 0;
+		*cause = imap_session_cause(s, rc, "enabling QRESYNC");
+		return -1;
+	}
+	for (it = clist_begin(got->cap_list); it != NULL;
+	    it = clist_next(it)) {
+		struct mailimap_capability *c = clist_content(it);
+
+		if (c->cap_type == MAILIMAP_CAPABILITY_NAME &&
+		    c->cap_data.cap_name != NULL &&
+		    strcasecmp(c->cap_data.cap_name, "QRESYNC") == 0)
+			s->qresync = 1;
+	}
+	mailimap_capability_data_free(got);
+	return 0;
+}
+
 /* STARTTLS by hand: see the comment at the top of the file. */
 static int
 imap_session_starttls(struct imap_session *s, const struct account *a,
@@ -764,6 +802,9 @@ imap_session_open(const struct account *a, char **cause)
 	    imap_session_login(s, a, port, cause) != 0)
 		goto fail;
 	imap_session_read_caps(s);
+	if ((s->caps & IMAP_CAP_QRESYNC) &&
+	    imap_session_enable_qresync(s, cause) != 0)
+		goto fail;
 	return s;
 fail:
 	s->broken = 1;

@@ -42,6 +42,7 @@ struct imap_session {
 #define IMAP_PERM_NOTJUNK	0x4
 #define IMAP_PERM_PHISHING	0x8
 #define IMAP_PERM_DELETED	0x10
+	int		 qresync;	/* ENABLE QRESYNC accepted (RFC 7162) */
 	int		 broken;	/* the connection is gone */
 };
 

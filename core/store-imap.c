@@ -238,6 +238,23 @@ store_imap_att_read(const struct mailimap_msg_att *ma, struct store_imap_att *a)
 
 /* ---- the list ----------------------------------------------------------- */
 
+/* UID FLAGS, and MODSEQ when asked: what every listing FETCH starts with. */
+static struct mailimap_fetch_type *
+store_imap_flags_type(int modseq)
+{
+	struct mailimap_fetch_type	*ft;
+
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_flags());
+	if (modseq)
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_modseq());
+	return ft;
+}
+
 static struct mailimap_fetch_type *
 store_imap_list_type(const struct imap_session *s)
 {
@@ -249,11 +266,7 @@ store_imap_list_type(const struct imap_session *s)
 	for (i = 0; i < SAGI_NITEMS(imap_list_headers); i++)
 		clist_append(names, xstrdup(imap_list_headers[i]));
 	hl = mailimap_header_list_new(names);
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_flags());
+	ft = store_imap_flags_type(0);
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_rfc822_size());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
@@ -328,17 +341,12 @@ store_imap_refresh_flags(struct store *st, char **cause)
 		return 0;
 	last = cache_at(st->cache, cache_count(st->cache) - 1)->uid;
 	set = mailimap_set_new_interval(1, last);
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_flags());
-	if ((si->s->caps & IMAP_CAP_CONDSTORE) && since != 0) {
-		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		    mailimap_fetch_att_new_modseq());
+	ft = store_imap_flags_type((si->s->caps & IMAP_CAP_CONDSTORE) &&
+	    since != 0);
+	if ((si->s->caps & IMAP_CAP_CONDSTORE) && since != 0)
 		rc = mailimap_uid_fetch_changedsince(si->s->imap, set, ft,
 		    since, &result);
-	} else
+	else
 		rc = mailimap_uid_fetch(si->s->imap, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
@@ -523,22 +531,92 @@ store_imap_entries_from_cache(struct store *st)
 	}
 }
 
+/* ---- bringing the cache up to date ---------------------------------- */
+
+/* A UID range as a server sent it, put the right way round. */
+struct store_imap_range {
+	uint32_t	lo, hi;
+};
+
 static int
-store_imap_list(struct store *st, char **cause)
+store_imap_range_cmp(const void *a, const void *b)
+{
+	const struct store_imap_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * The ranges of a set from the server, sorted and merged into disjoint
+ * ones so that a binary search can answer.  The set is hostile: ranges
+ * either way round ("5:3"), "*" (0 in libetpan), overlaps.  NULL: none.
+ */
+static struct store_imap_range *
+store_imap_ranges(const struct mailimap_set *set, size_t *n_out)
+{
+	struct store_imap_range	*r;
+	clistiter		*it;
+	size_t			 n = 0, i, out;
+
+	*n_out = 0;
+	if (set == NULL || set->set_list == NULL ||
+	    clist_count(set->set_list) <= 0)
+		return NULL;
+	r = xcalloc((size_t)clist_count(set->set_list), sizeof *r);
+	for (it = clist_begin(set->set_list); it != NULL;
+	    it = clist_next(it)) {
+		const struct mailimap_set_item	*item = clist_content(it);
+		uint32_t			 lo, hi;
+
+		lo = item->set_first != 0 ? item->set_first : UINT32_MAX;
+		hi = item->set_last != 0 ? item->set_last : UINT32_MAX;
+		r[n].lo = lo < hi ? lo : hi;
+		r[n].hi = lo < hi ? hi : lo;
+		n++;
+	}
+	qsort(r, n, sizeof *r, store_imap_range_cmp);
+	for (i = 1, out = 0; i < n; i++) {
+		if (r[out].hi == UINT32_MAX || r[i].lo <= r[out].hi + 1) {
+			if (r[i].hi > r[out].hi)
+				r[out].hi = r[i].hi;
+		} else
+			r[++out] = r[i];
+	}
+	*n_out = out + 1;
+	return r;
+}
+
+static int
+store_imap_ranges_have(const struct store_imap_range *r, size_t n,
+    uint32_t uid)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (uid < r[mid].lo)
+			hi = mid;
+		else if (uid > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every UID in the mailbox (UID SEARCH ALL) against the cache: what is gone
+ * leaves it, the flags are refreshed, and *fresh gets the UIDs it lacks,
+ * ascending.
+ */
+static int
+store_imap_sync_all(struct store *st, uint32_t **fresh_out,
+    size_t *nfresh_out, char **cause)
 {
 	struct store_imap	*si = store_imap_impl(st);
 	uint32_t		*uids = NULL, *fresh;
 	size_t			 n, i, nfresh = 0;
-	char			*why = NULL;
 
-	/* A fresh SELECT gives the current UIDVALIDITY, UIDNEXT and
-	 * HIGHESTMODSEQ; the one store_open_imap just did is fresh enough. */
-	if (!si->just_selected &&
-	    imap_session_select(si->s, st->folder, cause) != 0)
-		return -1;
-	si->just_selected = 0;
-	if (store_imap_open_cache(st, cause) != 0)
-		return -1;
 	if (store_imap_all_uids(si, &uids, &n, cause) != 0)
 		return -1;
 	cache_retain(st->cache, uids, n);
@@ -552,6 +630,130 @@ store_imap_list(struct store *st, char **cause)
 			fresh[nfresh++] = uids[i];
 	}
 	free(uids);
+	*fresh_out = fresh;
+	*nfresh_out = nfresh;
+	return 0;
+}
+
+/*
+ * The same without listing every UID, when the server can say what changed
+ * since the cache was written (RFC 7162): nothing at all when HIGHESTMODSEQ,
+ * UIDNEXT and EXISTS are as the cache left them (no flag changed, nothing
+ * arrived, so nothing left either); with QRESYNC, one UID FETCH 1:*
+ * CHANGEDSINCE that names the expunged UIDs (VANISHED) beside the changed
+ * and the new messages.  Returns 1 when it cannot tell — no CONDSTORE, a
+ * refusal, or counts that do not add up to EXISTS (a server that left
+ * something out; libetpan keeps only the first VANISHED response) — and the
+ * caller lists every UID; what was learnt until then is true and stays.
+ */
+static int
+store_imap_sync_quick(struct store *st, uint32_t **fresh_out,
+    size_t *nfresh_out, char **cause)
+{
+	struct store_imap			*si = store_imap_impl(st);
+	struct imap_session			*s = si->s;
+	struct mailimap_fetch_type		*ft;
+	struct mailimap_set			*set;
+	struct mailimap_qresync_vanished	*vanished = NULL;
+	struct store_imap_range			*gone;
+	clist					*result = NULL;
+	clistiter				*it;
+	uint32_t				*keep, *fresh;
+	size_t					 n, i, ngone, nkeep = 0;
+	size_t					 nfresh = 0, out;
+	uint64_t				 since;
+	int					 rc;
+
+	n = cache_count(st->cache);
+	since = cache_highestmodseq(st->cache);
+	if (n == 0 || since == 0 || !(s->caps & IMAP_CAP_CONDSTORE))
+		return 1;
+	if (since == s->highestmodseq && s->uidnext != 0 &&
+	    s->uidnext == cache_uidnext(st->cache) && s->exists == n) {
+		*fresh_out = NULL;
+		*nfresh_out = 0;
+		return 0;
+	}
+	if (!s->qresync)
+		return 1;
+	set = mailimap_set_new_interval(1, 0);
+	ft = store_imap_flags_type(1);
+	rc = mailimap_uid_fetch_qresync(s->imap, set, ft, since, &result,
+	    &vanished);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (rc != MAILIMAP_NO_ERROR) {
+		if (!imap_session_rc_broken(rc))
+			return 1;
+		*cause = imap_session_cause(s, rc, "asking what changed");
+		return -1;
+	}
+	gone = store_imap_ranges(vanished != NULL ? vanished->qr_known_uids :
+	    NULL, &ngone);
+	keep = xcalloc(n + 1, sizeof *keep);
+	for (i = 0; i < n; i++) {
+		uint32_t uid = cache_at(st->cache, i)->uid;
+
+		if (!store_imap_ranges_have(gone, ngone, uid))
+			keep[nkeep++] = uid;
+	}
+	cache_retain(st->cache, keep, nkeep);
+	free(keep);
+	fresh = xcalloc((result != NULL ? (size_t)clist_count(result) : 0) + 1,
+	    sizeof *fresh);
+	for (it = result != NULL ? clist_begin(result) : NULL; it != NULL;
+	    it = clist_next(it)) {
+		struct store_imap_att a;
+
+		store_imap_att_read(clist_content(it), &a);
+		if (a.uid == 0 || store_imap_ranges_have(gone, ngone, a.uid))
+			continue;
+		if (cache_lookup(st->cache, a.uid) == NULL)
+			fresh[nfresh++] = a.uid;
+		else if (a.has_flags)
+			cache_set_flags(st->cache, a.uid, a.flags, a.modseq);
+	}
+	if (result != NULL)
+		mailimap_fetch_list_free(result);
+	if (vanished != NULL)
+		mailimap_qresync_vanished_free(vanished);
+	free(gone);
+	qsort(fresh, nfresh, sizeof *fresh, store_imap_uid_cmp);
+	for (i = 0, out = 0; i < nfresh; i++) {
+		if (out == 0 || fresh[out - 1] != fresh[i])
+			fresh[out++] = fresh[i];
+	}
+	nfresh = out;
+	if (cache_count(st->cache) + nfresh != s->exists) {
+		free(fresh);
+		return 1;
+	}
+	*fresh_out = fresh;
+	*nfresh_out = nfresh;
+	return 0;
+}
+
+static int
+store_imap_list(struct store *st, char **cause)
+{
+	struct store_imap	*si = store_imap_impl(st);
+	uint32_t		*fresh = NULL;
+	size_t			 nfresh = 0;
+	char			*why = NULL;
+	int			 rc;
+
+	/* A fresh SELECT gives the current UIDVALIDITY, UIDNEXT and
+	 * HIGHESTMODSEQ; the one store_open_imap just did is fresh enough. */
+	if (!si->just_selected &&
+	    imap_session_select(si->s, st->folder, cause) != 0)
+		return -1;
+	si->just_selected = 0;
+	if (store_imap_open_cache(st, cause) != 0)
+		return -1;
+	if ((rc = store_imap_sync_quick(st, &fresh, &nfresh, cause)) == 1)
+		rc = store_imap_sync_all(st, &fresh, &nfresh, cause);
+	if (rc != 0)
+		return -1;
 	cache_expect(st->cache, cache_count(st->cache) + nfresh);
 	/* What the cache knows can be shown while the new ones arrive. */
 	if (st->listed != NULL && nfresh > 0 && cache_count(st->cache) > 0) {

@@ -130,23 +130,43 @@ EOF
 
 # run SCENARIO CERT TLS ERROR-REGEX [junk]: one session against the server.
 # ERROR-REGEX "" means the session must succeed, "*" that either is fine.
+# With warm=1, a cold scan fills the cache first (it must work) and the
+# session judged is the warm one, on a second connection.
 run() {
 	sc=$1 cert=$2 tls=$3 want=$4 cmd=${5:-scan}
+	accept=1 cache=--no-cache
+	if [ -n "${warm:-}" ]; then
+		accept=2 cache=
+		rm -rf "$XDG_CACHE_HOME"
+	fi
 	opts=""
 	[ "$cmd" = junk ] && opts=moves
 	case $sc in cert-*|starttls-*) opts="$opts never" ;; esac
 	rm -f "$tmp/port" "$tmp/log" "$tmp/st.json"
 	$HOSTILE "$sc" --port-file "$tmp/port" --log "$tmp/log" \
 	    --state "$tmp/st.json" --cert "$c/$cert.pem" --key "$c/$cert.key" \
-	    --password "$password" --lifetime 90 $msgs 2> "$tmp/srv.err" &
+	    --password "$password" --lifetime 90 --accept $accept $msgs \
+	    2> "$tmp/srv.err" &
 	srv=$!
 	i=0
 	while [ ! -s "$tmp/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -s "$tmp/port" ] || { fail "$sc: the server did not start: $(cat "$tmp/srv.err")"; return; }
 	[ -f "$tmp/orig.json" ] || cp "$tmp/st.json" "$tmp/orig.json"
 	if [ "$cmd" = junk ]; then set -- junk --flagged --yes; else set -- scan; fi
+	# (Status bits 1 and 2 say what was found.)
+	if [ -n "${warm:-}" ] && ! { timeout 60 "$SAGI" scan --timeout 5 \
+	    --host 127.0.0.1 --port "$(cat "$tmp/port")" --user sagi \
+	    --tls "$tls" --tls-ca-file "$c/ca.pem" \
+	    --password-cmd "cat '$tmp/password'" > "$tmp/cold" 2>&1
+	    [ $(($? & ~3)) -eq 0 ]; }; then
+		kill "$srv" 2> /dev/null
+		wait "$srv" 2> /dev/null
+		srv=""
+		fail "$sc: the cold scan before the warm one failed: $(head -c 300 "$tmp/cold")"
+		return 1
+	fi
 	t0=$(date +%s%N)
-	timeout 60 "$SAGI" "$@" --no-cache --timeout "${to:-2}" --host 127.0.0.1 \
+	timeout 60 "$SAGI" "$@" $cache --timeout "${to:-2}" --host 127.0.0.1 \
 	    --port "$(cat "$tmp/port")" --user sagi --tls "$tls" \
 	    --tls-ca-file "$c/ca.pem" --password-cmd "cat '$tmp/password'" \
 	    > "$tmp/out" 2> "$tmp/err"
@@ -304,6 +324,28 @@ run uidvalidity-0 good starttls ""
 run exists-lies good starttls ""
 run fetch-nil good starttls "$broken"
 run fetch-strings good starttls "$broken"
+
+# ---- QRESYNC on a warm open: what changed, as a hostile server says it --
+# A cold scan fills the cache; the warm one asks UID FETCH 1:* CHANGEDSINCE
+# ... VANISHED.  Whatever the answer, all 20 are judged or the error is
+# clear; lies (everything vanished, ranges backwards, "*", UIDs that do
+# not exist, 200,000 ranges) make counts that do not add up to EXISTS, and
+# sagi then lists every UID instead.
+warm=1
+for sc in qresync-good qresync-vanish-all qresync-vanish-lies \
+    qresync-vanish-many qresync-fetch-no qresync-fetch-bad; do
+	run $sc good starttls "" && { judged &&
+	    pass "$sc: all 20 judged" || fail "$sc: $(head -c 300 "$tmp/out")"; }
+done
+grep -q "CHANGEDSINCE [0-9]* VANISHED" "$tmp/log" &&
+    pass "qresync: the warm open asked with VANISHED (the scenarios are not blind)" ||
+    fail "qresync: no UID FETCH ... VANISHED in the log"
+run qresync-vanish-garbage good starttls "$broken"
+warm=
+run qresync-enabled-garbage good starttls "enabling QRESYNC: .*cannot parse"
+warm=1
+run qresync-fetch-stall good starttls "asking what changed: .*timed out"
+warm=
 
 echo "1..$n"
 [ $fails -eq 0 ]

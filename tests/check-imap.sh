@@ -235,6 +235,71 @@ sagi scan --json --no-cache "$(url Test)" > "$tmp/t3.json" 2>&1
 check "a new UIDVALIDITY throws the cache away" cmp -s "$tmp/t2.json" "$tmp/t3.json"
 check "(and the refilled folder really differs by UID)" sh -c "! cmp -s '$tmp/t1.json' '$tmp/t2.json'"
 
+# ---- 5b. A warm open asks only what changed -----------------------------
+# Dovecot's rawlog shows what sagi sent after login.  Unchanged folder
+# (HIGHESTMODSEQ, UIDNEXT and EXISTS as the cache left them): no SEARCH, no
+# FETCH.  Changed: with QRESYNC one UID FETCH CHANGEDSINCE ... VANISHED
+# instead of UID SEARCH ALL; with CONDSTORE alone, SEARCH and CHANGEDSINCE.
+# Either way the warm scan must equal a scan without the cache.
+sent() {	# what the sessions sent since the last call
+	cat "$DOVECOT_DIR/mail/$IMAP_USER/dovecot.rawlog/"*.in 2>/dev/null
+	rm -f "$DOVECOT_DIR/mail/$IMAP_USER/dovecot.rawlog/"*
+}
+changes() {	# another client: 2 expunged, a phish marked $NotJunk, 1 new
+	PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" "$1" \
+	    "$top_srcdir"/tests/corpus/phish-amazon-seed1-iso2022jp.eml <<'EOF' || fail "could not change INBOX"
+import sys, json, dovecot
+c = dovecot.client(sys.argv[1]); c.select("INBOX")
+rows = [json.loads(l) for l in open(sys.argv[2])]
+phish = [r["uid"] for r in rows if r["level"] == "phish"]
+clean = [r["uid"] for r in rows if r["level"] == "clean"]
+gone = "%d,%d" % (clean[0], clean[-1])
+for cmd, args in (("STORE", (gone, "+FLAGS.SILENT", r"(\Deleted)")),
+                  ("EXPUNGE", (gone,)),
+                  ("STORE", (str(phish[0]), "+FLAGS.SILENT", "($NotJunk)"))):
+    typ, data = c.uid(cmd, *args)
+    assert typ == "OK", (cmd, data)
+msg = open(sys.argv[3], "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+typ, data = c.append("INBOX", None, None, msg)
+assert typ == "OK", data
+c.logout()
+EOF
+}
+phishes() { $PY -c 'import json,sys
+print(sum(json.loads(l)["level"] == "phish" for l in open(sys.argv[1])))' "$1"; }
+for mode in qresync condstore; do
+	case $mode in
+	qresync)	start qrsrv --rawlog ;;
+	condstore)	start csrv --rawlog --no-qresync ;;
+	esac
+	rm -rf "$XDG_CACHE_HOME"
+	sagi scan --json "$(url)" > "$tmp/q1.json" 2>&1
+	sent > /dev/null
+	sagi scan --json "$(url)" > "$tmp/q2.json" 2>&1
+	sent > "$tmp/q2.in"
+	check "$mode: an unchanged folder, warm: same verdicts" \
+	    cmp -s "$tmp/q1.json" "$tmp/q2.json"
+	check "$mode: an unchanged folder costs no SEARCH and no FETCH" \
+	    sh -c "grep -q SELECT '$tmp/q2.in' && ! grep -Eqi ' (SEARCH|FETCH) ' '$tmp/q2.in'"
+	changes "$tmp/q2.json"
+	sagi scan --json "$(url)" > "$tmp/q3.json" 2>&1
+	sent > "$tmp/q3.in"
+	sagi scan --json --no-cache "$(url)" > "$tmp/q3n.json" 2>&1
+	sent > /dev/null
+	check "$mode: after expunges, a flag and new mail, warm equals cold" \
+	    sh -c "[ \$(wc -l < '$tmp/q3.json') = 19 ] && cmp -s '$tmp/q3.json' '$tmp/q3n.json'"
+	sagi junk --flagged --dry-run "$(url)" > "$tmp/dry" 2>&1
+	check "$mode: the flag set elsewhere came through the warm cache" \
+	    grep -q "^$(($(phishes "$tmp/q3n.json") - 1)) of " "$tmp/dry"
+	if [ $mode = qresync ]; then
+		check "qresync: ENABLE QRESYNC, CHANGEDSINCE ... VANISHED, no SEARCH" \
+		    sh -c "grep -qi 'ENABLE QRESYNC' '$tmp/q3.in' && grep -qi 'CHANGEDSINCE [0-9]* VANISHED' '$tmp/q3.in' && ! grep -qi ' SEARCH ' '$tmp/q3.in'"
+	else
+		check "condstore: no QRESYNC; UID SEARCH ALL and CHANGEDSINCE" \
+		    sh -c "! grep -qi 'QRESYNC' '$tmp/q3.in' && grep -qi 'UID SEARCH ALL' '$tmp/q3.in' && grep -qi 'CHANGEDSINCE' '$tmp/q3.in'"
+	fi
+done
+
 # ---- 6. No CONDSTORE; a Japanese junk folder found by its name --------
 start plainsrv --no-condstore --no-specialuse --no-junk-folder
 PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" <<'EOF' || fail "could not create 迷惑メール"

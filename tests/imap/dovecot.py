@@ -7,8 +7,9 @@ Runs only on 127.0.0.1, from its own config and mail root under DIR; never
 touches /etc/dovecot or the system service.  Python 3 standard library only.
 
     dovecot.py start DIR [--no-move] [--no-specialuse] [--no-uidplus]
-                         [--no-condstore] [--no-junk-folder] [--separator C]
-                         [--quota-messages N] [--oauth2] [--no-sasl-ir]
+                         [--no-condstore] [--no-qresync] [--no-junk-folder]
+                         [--separator C] [--quota-messages N] [--oauth2]
+                         [--no-sasl-ir] [--rawlog]
                          [--lifetime SECS] [--watch-pid PID]
     dovecot.py token DIR [--expired] [--bad-signature] [--sub USER]
     dovecot.py stop DIR...
@@ -26,7 +27,9 @@ Dovecot validates JSON Web Tokens itself (introspection_mode = local) with
 an HS256 key made at the first start; "token" prints a token signed with
 it (or an expired one, or one with a wrong signature).  --no-sasl-ir hides
 SASL-IR (RFC 4959), so a client must send its initial response only after
-the server's empty continuation.
+the server's empty continuation.  --no-qresync hides QRESYNC but keeps
+CONDSTORE.  --rawlog records every session after login (commands in
+DIR/mail/sagi/dovecot.rawlog/*.in), so a test can see what a client sent.
 
 Exit status: 0 ok, 1 a check or lookup failed, 77 Dovecot (or openssl) is
 not installed, 99 the harness itself failed (the Dovecot log tail is shown).
@@ -376,6 +379,8 @@ def _capability_setting(opts):
         drop.add("UIDPLUS")
     if opts.get("no_condstore"):
         drop |= {"CONDSTORE", "QRESYNC"}
+    if opts.get("no_qresync"):
+        drop.add("QRESYNC")
     if opts.get("no_specialuse"):
         drop.add("SPECIAL-USE")
     if opts.get("no_sasl_ir"):
@@ -532,6 +537,15 @@ service anvil {{
         conf += ("mail_plugins = $mail_plugins quota\n"
                  "plugin {\n  quota = maildir:User quota\n"
                  "  quota_rule = *:messages=%d\n}\n" % quota)
+    if opts.get("rawlog"):
+        # What each session said, both ways, after login (so never a
+        # password), in ~/dovecot.rawlog/*.in and *.out: tests read which
+        # commands sagi sent.  Under the home, which is inside the chroot.
+        raw = os.path.join(home, "dovecot.rawlog")
+        os.makedirs(raw, exist_ok=True)
+        if as_root:
+            os.chown(raw, uid, gid)
+        conf += "protocol imap {\n  rawlog_dir = %h/dovecot.rawlog\n}\n"
     if caps:
         conf += "protocol imap {\n  imap_capability = %s\n}\n" % caps
     if not as_root:
@@ -608,6 +622,7 @@ def _wait_ready(d, ports, password, deadline):
 def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
           no_condstore=False, no_junk_folder=False, separator=None,
           quota_messages=None, oauth2=False, no_sasl_ir=False,
+          no_qresync=False, rawlog=False,
           lifetime=DEFAULT_LIFETIME, watch_pid=None):
     """Starts a private Dovecot in directory d (created if needed) and
     returns the env dict that is also written to d/env.  Raises
@@ -617,7 +632,7 @@ def start(d, no_move=False, no_specialuse=False, no_uidplus=False,
                 no_uidplus=no_uidplus, no_condstore=no_condstore,
                 no_junk_folder=no_junk_folder, separator=separator,
                 quota_messages=quota_messages, oauth2=oauth2,
-                no_sasl_ir=no_sasl_ir)
+                no_sasl_ir=no_sasl_ir, no_qresync=no_qresync, rawlog=rawlog)
     dovecot = _which("dovecot")
     if not dovecot or not _libexec():
         raise DovecotError("dovecot-imapd is not installed", SKIP)
@@ -1178,7 +1193,8 @@ def _main(argv):
     p = sub.add_parser("start")
     p.add_argument("dir")
     for o in ("no-move", "no-specialuse", "no-uidplus", "no-condstore",
-              "no-junk-folder", "oauth2", "no-sasl-ir"):
+              "no-qresync", "no-junk-folder", "oauth2", "no-sasl-ir",
+              "rawlog"):
         p.add_argument("--" + o, action="store_true")
     p.add_argument("--separator", help="hierarchy separator (default .)")
     p.add_argument("--quota-messages", type=int, default=None,
@@ -1235,6 +1251,7 @@ def _main(argv):
                         separator=a.separator, lifetime=a.lifetime,
                         quota_messages=a.quota_messages,
                         oauth2=a.oauth2, no_sasl_ir=a.no_sasl_ir,
+                        no_qresync=a.no_qresync, rawlog=a.rawlog,
                         watch_pid=a.watch_pid)
         except DovecotError:
             raise

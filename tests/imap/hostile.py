@@ -225,6 +225,35 @@ class Handled(Exception):
     """The action already answered; go on reading commands."""
 
 
+# QRESYNC (RFC 7162): only a warm open sends UID FETCH ... VANISHED; the
+# other FETCHes of both connections are answered as usual.
+QRESYNC_CAPS = CAPS + ["CONDSTORE", "QRESYNC"]
+MANY_RANGES = ",".join("%d:%d" % (i, i) for i in range(1, 400001, 2))
+
+
+def act_qresync(payload, then="ok"):
+    def act(conn, tag, args):
+        if "VANISHED" not in args.upper():
+            conn.handle_normal(tag, "UID FETCH", args)
+            raise Handled()
+        conn.send(payload)
+        if then == "stall":
+            raise Stall()
+        if then == "no":
+            conn.send(tag + b" NO [SERVERBUG] no changes for you\r\n")
+        elif then == "bad":
+            conn.send(tag + b" BAD what VANISHED\r\n")
+        else:
+            conn.send(tag + b" OK done\r\n")
+        raise Handled()
+    return act
+
+
+def act_enabled_garbage(conn, tag, args):
+    conn.send(b"* ENABLED (((( QRESYNC\r\n")
+    conn.send(tag + b" OK enabled, or not\r\n")
+
+
 SCENARIOS = {
     # A control run: everything works (the tests' positive baseline).
     "good": {},
@@ -347,6 +376,28 @@ SCENARIOS = {
     "exists-lies": {"on": {"SELECT": act_select_exists_lies}},
     "fetch-nil": {"on": {"UID FETCH#1": act_fetch_nil_uid}},
     "fetch-strings": {"on": {"UID FETCH#1": act_fetch_strings}},
+    # A warm open with QRESYNC (the test scans twice: cold, then warm).
+    "qresync-good": {"caps": QRESYNC_CAPS},
+    "qresync-vanish-all": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"* VANISHED (EARLIER) 1:*\r\n")}},
+    "qresync-vanish-lies": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"* VANISHED (EARLIER) 5:3,4294967295,2:2,7\r\n"
+        b"* VANISHED 9\r\n"
+        b"* 1 FETCH (UID 4294967295 FLAGS (\\Seen) MODSEQ (999))\r\n"
+        b"* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (999))\r\n"
+        b"* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (999))\r\n")}},
+    "qresync-vanish-many": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"* VANISHED (EARLIER) " + MANY_RANGES.encode() + b"\r\n")}},
+    "qresync-vanish-garbage": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"* VANISHED (EARLIER) ((( {5}\r\nabcde\r\n")}},
+    "qresync-fetch-no": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"", then="no")}},
+    "qresync-fetch-bad": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"* VANISHED (EARLIER) 1:3\r\n", then="bad")}},
+    "qresync-fetch-stall": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
+        b"", then="stall")}},
+    "qresync-enabled-garbage": {"caps": QRESYNC_CAPS,
+                                "on": {"ENABLE": act_enabled_garbage}},
 }
 
 
@@ -464,6 +515,10 @@ class Conn:
         self.tls = False
         self.selected = None
         self.seen = {}
+        srv.connections += 1
+        # Each connection sees a newer HIGHESTMODSEQ, so a warm open has
+        # something to ask about (every message keeps MODSEQ 100).
+        self.modseq = 100 + srv.connections
 
     def log(self, data):
         with self.srv.log_lock:
@@ -668,7 +723,9 @@ class Conn:
             self.send(b'* ID ("name" "hostile")\r\n')
             self.ok(tag, tagged=tagged)
         elif cmd == "ENABLE":
-            self.send(b"* ENABLED\r\n")
+            on = [c for c in ("CONDSTORE", "QRESYNC")
+                  if c in rest.upper().split() and c in self.caps().split()]
+            self.send(("* ENABLED %s\r\n" % " ".join(on)).encode())
             self.ok(tag, tagged=tagged)
         elif cmd == "NAMESPACE":
             self.send(b'* NAMESPACE (("" ".")) NIL NIL\r\n')
@@ -708,6 +765,8 @@ class Conn:
             self.send(b"* OK [UIDVALIDITY %d] v\r\n* OK [UIDNEXT %d] n\r\n" % (
                 mb.uidvalidity[name] if uidvalidity is None else uidvalidity,
                 mb.uidnext[name]))
+            if "CONDSTORE" in self.caps().split():
+                self.send(b"* OK [HIGHESTMODSEQ %d] m\r\n" % self.modseq)
             self.ok(tag, "[READ-WRITE] selected", tagged=tagged)
         elif cmd == "CREATE":
             name = utf7_decode(rest.strip().strip('"'))
@@ -757,10 +816,17 @@ class Conn:
     def fetch(self, tag, rest, mb, tagged, cut):
         setstr, _, items = rest.partition(" ")
         items = items.strip()
+        since = re.search(r"\(CHANGEDSINCE (\d+)", items, re.I)
+        if since:
+            items = items[:since.start()].strip()
         if items.startswith("(") and items.endswith(")"):
             items = items[1:-1]
         for seq, m in self.msgs(mb, setstr):
+            if since and int(since.group(1)) >= 100:
+                continue        # every message has MODSEQ 100
             out = [b"UID %d" % m.uid]
+            if "MODSEQ" in items:
+                out.append(b"MODSEQ (100)")
             if re.search(r"\bFLAGS\b", items):
                 out.append(("FLAGS (%s)" % " ".join(sorted(m.flags)))
                            .encode())
@@ -874,6 +940,7 @@ class Server:
         self.logf = open(args.log, "ab")
         self.mailbox = Mailbox(args.state,
                                self.scenario.get("junk_name", "Junk"))
+        self.connections = 0
         for path in args.messages:
             with open(path, "rb") as f:
                 data = f.read()
