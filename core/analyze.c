@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,12 +21,30 @@
 #include "url.h"
 #include "xalloc.h"
 
+/*
+ * What one analyzer_run works in: a fact container and the engine's
+ * scratch.  Kept for the next run rather than freed, since building and
+ * freeing them cost as much as a small message's rules; one per thread
+ * running at a time, so the free list stays as short as the thread pool.
+ */
+struct analyzer_work {
+	struct facts		*f;
+	struct detect_scratch	*ds;
+	struct analyzer_work	*next;
+};
+
+struct analyzer_pool {
+	pthread_mutex_t		 lock;
+	struct analyzer_work	*free;
+};
+
 struct analyzer {
 	struct ruleset		*rules;
 	struct url_ctx		*urls;
 	struct norm		*norm;
 	char			*authserv_id;
 	struct detect_config	 thresholds;
+	struct analyzer_pool	*pool;	/* shared by the threads, locked */
 };
 
 struct analyzer *
@@ -38,6 +57,8 @@ analyzer_new(struct ruleset *rs, const struct analyzer_config *cfg, char **cause
 	html_init();
 	a = xcalloc(1, sizeof *a);
 	a->rules = rs;
+	a->pool = xcalloc(1, sizeof *a->pool);
+	pthread_mutex_init(&a->pool->lock, NULL);
 	if ((a->urls = url_ctx_new(cause)) == NULL ||
 	    (a->norm = norm_new(cause)) == NULL) {
 		analyzer_free(a);
@@ -57,8 +78,20 @@ analyzer_new(struct ruleset *rs, const struct analyzer_config *cfg, char **cause
 void
 analyzer_free(struct analyzer *a)
 {
+	struct analyzer_work	*w;
+
 	if (a == NULL)
 		return;
+	if (a->pool != NULL) {
+		while ((w = a->pool->free) != NULL) {
+			a->pool->free = w->next;
+			facts_free(w->f);
+			detect_scratch_free(w->ds);
+			free(w);
+		}
+		pthread_mutex_destroy(&a->pool->lock);
+		free(a->pool);
+	}
 	ruleset_free(a->rules);
 	url_ctx_free(a->urls);
 	norm_free(a->norm);
@@ -132,12 +165,40 @@ analyzer_advice(const struct analyzer *a, const struct facts *f,
 	}
 }
 
+static struct analyzer_work *
+analyzer_work_take(const struct analyzer *a)
+{
+	struct analyzer_work	*w;
+
+	pthread_mutex_lock(&a->pool->lock);
+	if ((w = a->pool->free) != NULL)
+		a->pool->free = w->next;
+	pthread_mutex_unlock(&a->pool->lock);
+	if (w == NULL) {
+		w = xcalloc(1, sizeof *w);
+		w->f = facts_new();
+		w->ds = detect_scratch_new();
+	}
+	return w;
+}
+
+static void
+analyzer_work_give(const struct analyzer *a, struct analyzer_work *w)
+{
+	facts_reset(w->f);
+	pthread_mutex_lock(&a->pool->lock);
+	w->next = a->pool->free;
+	a->pool->free = w;
+	pthread_mutex_unlock(&a->pool->lock);
+}
+
 static struct verdict *
-analyzer_eval(const struct analyzer *a, struct facts *f)
+analyzer_eval(const struct analyzer *a, struct facts *f,
+    struct detect_scratch *ds)
 {
 	struct verdict	*v;
 
-	v = detect_eval(a->rules, f, &a->thresholds);
+	v = detect_eval_with(a->rules, f, &a->thresholds, ds);
 	analyzer_advice(a, f, v);
 	return v;
 }
@@ -145,21 +206,20 @@ analyzer_eval(const struct analyzer *a, struct facts *f)
 /* Judges the forwarded or quoted message as if it had arrived alone. */
 static struct verdict *
 analyzer_inner(const struct analyzer *a, const struct measure_ctx *ctx,
-    const struct msg *m)
+    const struct msg *m, struct analyzer_work *w)
 {
-	struct facts	*f;
+	struct facts	*f = w->f;
 	struct verdict	*v = NULL;
 	const char	*kind = msg_forward_kind(m);
 
 	if (kind == NULL)
 		return NULL;
-	f = facts_new();
 	if (msg_forwarded(m) != NULL) {
 		measure_message(ctx, msg_forwarded(m), f);
-		v = analyzer_eval(a, f);
+		v = analyzer_eval(a, f, w->ds);
 	} else if (measure_quoted(ctx, m, f) == 0)
-		v = analyzer_eval(a, f);
-	facts_free(f);
+		v = analyzer_eval(a, f, w->ds);
+	facts_reset(f);
 	return v;
 }
 
@@ -168,6 +228,7 @@ analyzer_run(const struct analyzer *a, const struct msg *m)
 {
 	struct measure_ctx	 ctx;
 	struct measure_memo	 memo;
+	struct analyzer_work	*w;
 	struct facts		*f;
 	struct verdict		*v, *inner;
 
@@ -180,8 +241,9 @@ analyzer_run(const struct analyzer *a, const struct msg *m)
 	 * the message: once is enough. */
 	ctx.memo = &memo;
 
-	inner = analyzer_inner(a, &ctx, m);
-	f = facts_new();
+	w = analyzer_work_take(a);
+	inner = analyzer_inner(a, &ctx, m, w);
+	f = w->f;
 	measure_message(&ctx, m, f);
 	measure_memo_clear(&memo);
 	if (inner != NULL && inner->level != VERDICT_CLEAN) {
@@ -199,8 +261,8 @@ analyzer_run(const struct analyzer *a, const struct msg *m)
 		    inner->hits[0].rule : "");
 		free(score);
 	}
-	v = analyzer_eval(a, f);
-	facts_free(f);
+	v = analyzer_eval(a, f, w->ds);
+	analyzer_work_give(a, w);
 	v->forwarded = inner;
 	return v;
 }

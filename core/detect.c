@@ -37,10 +37,26 @@ struct detect_ctx {
 	const struct ruleset	*rs;
 	const struct facts	*f;
 	pcre2_match_data	*md;
-	struct rulepack_scan	 sc;
+	struct rulepack_scan	*sc;
 	struct detect_state	*st;
 	const struct rule	**active;	/* a fact's rules, gate met */
+	struct detect_capped	*capped;	/* detect_caps's sort room */
 	const char		*first_claim;	/* claimed brand 0 or NULL */
+};
+
+/* What detect_eval needs besides the facts, sized for scratch->rs. */
+struct detect_scratch {
+	const struct ruleset	*rs;		/* NULL: nothing set up */
+	pcre2_match_data	*md;
+	struct rulepack_scan	 sc;
+	struct detect_state	*st;
+	const struct rule	**active;
+	struct detect_capped	*capped;
+};
+
+struct detect_capped {
+	double		 score;
+	size_t		 idx;
 };
 
 static const char *detect_evidence(struct detect_ctx *, const struct rule *);
@@ -139,7 +155,7 @@ detect_fact(struct detect_ctx *ctx, enum fact_id fact)
 		len = facts_value_len(ctx->f, fact, i);
 		utf8 = facts_value_utf8(ctx->f, fact, i);
 		/* Scan only if a rule here can use it; reset the rest. */
-		rulepack_scan_value(rs, &ctx->sc, fact, v, len, utf8 && scan);
+		rulepack_scan_value(rs, ctx->sc, fact, v, len, utf8 && scan);
 		b = NULL;
 		bknown = 0;
 		for (k = 0; k < na; k++) {
@@ -154,7 +170,7 @@ detect_fact(struct detect_ctx *ctx, enum fact_id fact)
 					continue;
 			}
 			if (rulepack_value_counts(rs, r, v, len, utf8, ctx->md,
-			    &ctx->sc, &off, &mlen))
+			    ctx->sc, &off, &mlen))
 				detect_count(ctx, r, i, off, mlen);
 		}
 	}
@@ -484,11 +500,6 @@ detect_evidence(struct detect_ctx *ctx, const struct rule *r)
 
 /* ---- scores ---- */
 
-struct detect_capped {
-	double		 score;
-	size_t		 idx;
-};
-
 static int
 detect_cmp_capped(const void *a, const void *b)
 {
@@ -511,7 +522,7 @@ detect_caps(struct detect_ctx *ctx)
 
 	if (rs->ngroups == 0)
 		return;
-	c = xcalloc(rs->nrules, sizeof *c);
+	c = ctx->capped;
 	for (g = 0; g < rs->ngroups; g++) {
 		if (!rs->groups[g].capped)
 			continue;
@@ -533,7 +544,6 @@ detect_caps(struct detect_ctx *ctx)
 			ctx->st[c[i].idx].score = c[i].score;
 		}
 	}
-	free(c);
 }
 
 static void
@@ -562,12 +572,69 @@ detect_hits(struct detect_ctx *ctx, struct verdict *v)
 	buf_free(&ja);
 }
 
+struct detect_scratch *
+detect_scratch_new(void)
+{
+	return xcalloc(1, sizeof (struct detect_scratch));
+}
+
+/* Releases what the scratch holds for its ruleset; keeps the scratch. */
+static void
+detect_scratch_clear(struct detect_scratch *ds)
+{
+	if (ds->rs == NULL)
+		return;
+	free(ds->st);
+	free(ds->active);
+	free(ds->capped);
+	rulepack_scan_free(&ds->sc);
+	pcre2_match_data_free(ds->md);
+	ds->rs = NULL;
+}
+
+void
+detect_scratch_free(struct detect_scratch *ds)
+{
+	if (ds == NULL)
+		return;
+	detect_scratch_clear(ds);
+	free(ds);
+}
+
+/*
+ * Sets the scratch up for rs.  Nothing is zeroed: detect_eval_with
+ * clears the few state fields a call reads before it writes them.
+ */
+static void
+detect_scratch_setup(struct detect_scratch *ds, const struct ruleset *rs)
+{
+	if (ds->rs == rs)
+		return;
+	detect_scratch_clear(ds);
+	ds->rs = rs;
+	/* One match data for every pattern: only the whole match is read. */
+	ds->md = pcre2_match_data_create(1, rs->gctx);
+	ds->st = xreallocarray(NULL, rs->nrules, sizeof *ds->st);
+	ds->active = xreallocarray(NULL, rs->nrules, sizeof *ds->active);
+	ds->capped = xreallocarray(NULL, rs->nrules, sizeof *ds->capped);
+	rulepack_scan_init(rs, &ds->sc);
+}
+
 struct verdict *
 detect_eval(const struct ruleset *rs, const struct facts *f,
     const struct detect_config *cfg)
 {
+	return detect_eval_with(rs, f, cfg, NULL);
+}
+
+struct verdict *
+detect_eval_with(const struct ruleset *rs, const struct facts *f,
+    const struct detect_config *cfg, struct detect_scratch *ds)
+{
 	struct verdict		*v;
 	struct detect_ctx	 ctx;
+	struct detect_scratch	*own = NULL;
+	static const struct detect_state st0;
 	const struct rule	*r;
 	double			 suspect_at = DETECT_SUSPECT_AT;
 	double			 phish_at = DETECT_PHISH_AT;
@@ -582,14 +649,22 @@ detect_eval(const struct ruleset *rs, const struct facts *f,
 		verdict_finish(v, suspect_at, phish_at);
 		return v;
 	}
+	if (ds == NULL)
+		ds = own = detect_scratch_new();
+	detect_scratch_setup(ds, rs);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.rs = rs;
 	ctx.f = f;
-	/* One match data for every pattern: only the whole match is read. */
-	ctx.md = pcre2_match_data_create(1, rs->gctx);
-	ctx.st = xcalloc(rs->nrules, sizeof *ctx.st);
-	ctx.active = xcalloc(rs->nrules, sizeof *ctx.active);
-	rulepack_scan_init(rs, &ctx.sc);
+	ctx.md = ds->md;
+	ctx.sc = &ds->sc;
+	ctx.st = ds->st;
+	ctx.active = ds->active;
+	ctx.capped = ds->capped;
+	/* Every state starts empty, as from calloc, but written field by
+	 * field: calloc's memset went through the heap's large-chunk path
+	 * for every call. */
+	for (i = 0; i < rs->nrules; i++)
+		ctx.st[i] = st0;
 	if (facts_count(f, FACT_BRAND_CLAIMED) != 0)
 		ctx.first_claim = facts_value(f, FACT_BRAND_CLAIMED, 0);
 
@@ -609,10 +684,7 @@ detect_eval(const struct ruleset *rs, const struct facts *f,
 		free(ctx.st[i].evidence);
 		free(ctx.st[i].joined);
 	}
-	free(ctx.st);
-	free(ctx.active);
-	rulepack_scan_free(&ctx.sc);
-	pcre2_match_data_free(ctx.md);
+	detect_scratch_free(own);
 	verdict_finish(v, suspect_at, phish_at);
 	return v;
 }

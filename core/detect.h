@@ -27,4 +27,20 @@ struct detect_config {
 struct verdict	*detect_eval(const struct ruleset *rs, const struct facts *f,
 		    const struct detect_config *cfg);
 
+/*
+ * Working memory of detect_eval (rule states, prefilter hits, match data)
+ * kept from one call to the next, so a thread judging many messages does
+ * not allocate and clear it for each.  A scratch serves one call at a time
+ * and one ruleset (it starts over when given another); rs must outlive it.
+ * detect_eval_with(rs, f, cfg, NULL) is detect_eval.
+ */
+struct detect_scratch;
+
+struct detect_scratch	*detect_scratch_new(void);
+void			 detect_scratch_free(struct detect_scratch *ds);
+struct verdict		*detect_eval_with(const struct ruleset *rs,
+			    const struct facts *f,
+			    const struct detect_config *cfg,
+			    struct detect_scratch *ds);
+
 #endif

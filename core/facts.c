@@ -261,8 +261,9 @@ facts_reset(struct facts *f)
 	}
 }
 
-struct fact_inst *
-facts_addn(struct facts *f, enum fact_id id, const char *value, size_t len)
+static struct fact_inst *
+facts_addn_checked(struct facts *f, enum fact_id id, const char *value,
+    size_t len, int known_utf8)
 {
 	struct fact_list	*fl;
 	struct fact_inst	*fi;
@@ -285,9 +286,23 @@ facts_addn(struct facts *f, enum fact_id id, const char *value, size_t len)
 	fi = &fl->inst[fl->n++];
 	facts_store(&fi->value, &fi->cap, value, len);
 	fi->len = len;
-	fi->utf8 = facts_utf8_valid((const unsigned char *)value, len);
+	fi->utf8 = known_utf8 ||
+	    facts_utf8_valid((const unsigned char *)value, len);
 	fi->nvars = 0;
 	return fi;
+}
+
+struct fact_inst *
+facts_addn(struct facts *f, enum fact_id id, const char *value, size_t len)
+{
+	return facts_addn_checked(f, id, value, len, 0);
+}
+
+struct fact_inst *
+facts_addn_utf8(struct facts *f, enum fact_id id, const char *value,
+    size_t len)
+{
+	return facts_addn_checked(f, id, value, len, 1);
 }
 
 struct fact_inst *

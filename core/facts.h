@@ -105,6 +105,10 @@ struct fact_inst	*facts_add(struct facts *f, enum fact_id id, const char *value)
 /* Same, value given with a length (need not be NUL-terminated). */
 struct fact_inst	*facts_addn(struct facts *f, enum fact_id id, const char *value,
 			    size_t len);
+/* Same, for a value the caller knows is well-formed UTF-8 (norm_text's
+ * output is, by its contract): not checked again. */
+struct fact_inst	*facts_addn_utf8(struct facts *f, enum fact_id id,
+			    const char *value, size_t len);
 /* Sets a variable on an instance (copies both). */
 void			 facts_set_var(struct facts *f, struct fact_inst *fi,
 			    const char *var, const char *value);

@@ -86,10 +86,12 @@ measure_sender(struct fview *v)
 
 	facts_add(f, FACT_SUBJECT, v->subject);
 	v->subject_norm = measure_norm(v, v->subject, strlen(v->subject));
-	facts_add(f, FACT_SUBJECT_NORM, v->subject_norm);
+	facts_addn_utf8(f, FACT_SUBJECT_NORM, v->subject_norm,
+	    strlen(v->subject_norm));
 	facts_add(f, FACT_FROM_DISPLAY, v->display);
 	v->display_norm = measure_norm(v, v->display, strlen(v->display));
-	facts_add(f, FACT_FROM_DISPLAY_NORM, v->display_norm);
+	facts_addn_utf8(f, FACT_FROM_DISPLAY_NORM, v->display_norm,
+	    strlen(v->display_norm));
 	if (*v->addr != '\0') {
 		facts_add(f, FACT_FROM_ADDR, v->addr);
 		facts_add(f, FACT_FROM_DOMAIN, v->from_domain);
@@ -252,15 +254,17 @@ measure_text(struct fview *v)
 {
 	struct measure_memo	*memo = v->ctx->memo;
 	char			*norm;
-	size_t			 hl;
+	size_t			 hl, nl;
 	int			 defanged;
 
 	facts_addn(v->f, FACT_BODY, v->body, v->body_len);
 	norm = measure_norm(v, v->body, v->body_len);
-	facts_add(v->f, FACT_BODY_NORM, norm);
-	hl = measure_prefix_chars(norm, strlen(norm), MEASURE_HEAD_CHARS);
+	nl = strlen(norm);
+	facts_addn_utf8(v->f, FACT_BODY_NORM, norm, nl);
+	hl = measure_prefix_chars(norm, nl, MEASURE_HEAD_CHARS);
 	v->head_norm = xstrndup(norm, hl);
-	facts_add(v->f, FACT_BODY_HEAD_NORM, v->head_norm);
+	/* Cut on a character: still well-formed. */
+	facts_addn_utf8(v->f, FACT_BODY_HEAD_NORM, v->head_norm, hl);
 	defanged = url_text_is_defanged(v->body);
 	if (defanged)
 		facts_add(v->f, FACT_TEXT_DEFANGED, "");
@@ -313,7 +317,8 @@ measure_links(struct fview *v)
 		measure_link_vars(f, fi, l, u);
 		fi = facts_add(f, FACT_LINK_HOST, u->host);
 		measure_link_vars(f, fi, l, u);
-		fi = facts_add(f, FACT_LINK_TEXT_NORM, v->link_text_norm[i]);
+		fi = facts_addn_utf8(f, FACT_LINK_TEXT_NORM,
+		    v->link_text_norm[i], strlen(v->link_text_norm[i]));
 		measure_link_vars(f, fi, l, u);
 
 		if (l->html && url_parse_text(v->ctx->urls, l->text, &tu) == 0) {
@@ -858,7 +863,8 @@ measure_message(const struct measure_ctx *ctx, const struct msg *m,
 		facts_add(f, FACT_MSG_FORWARD, kind);
 	if (ctx->memo != NULL && ctx->memo->m == m) {
 		/* measure_quoted has read the quoted text already. */
-		facts_add(f, FACT_QUOTED_NORM, ctx->memo->quoted_norm);
+		facts_addn_utf8(f, FACT_QUOTED_NORM, ctx->memo->quoted_norm,
+		    strlen(ctx->memo->quoted_norm));
 		if (ctx->memo->quoted_defanged &&
 		    facts_count(f, FACT_TEXT_DEFANGED) == 0)
 			facts_add(f, FACT_TEXT_DEFANGED, "");
@@ -867,7 +873,7 @@ measure_message(const struct measure_ctx *ctx, const struct msg *m,
 		const char	*q = msg_quoted(m, &ql);
 		char		*qn = measure_norm(&v, q, ql);
 
-		facts_add(f, FACT_QUOTED_NORM, qn);
+		facts_addn_utf8(f, FACT_QUOTED_NORM, qn, strlen(qn));
 		free(qn);
 		if (url_text_is_defanged(q) && facts_count(f, FACT_TEXT_DEFANGED) == 0)
 			facts_add(f, FACT_TEXT_DEFANGED, "");

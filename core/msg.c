@@ -562,15 +562,20 @@ msg_may_hold_forward_marker(const char *text, size_t len)
 {
 	const uint64_t	 ones = UINT64_C(0x0101010101010101);
 	const uint64_t	 highs = UINT64_C(0x8080808080808080);
-	uint64_t	 w, x, hit;
+	uint64_t	 w, x, hit, probes[SAGI_NITEMS(msg_fwd_keys)];
 	const char	*wd;
-	size_t		 i, k, wl, at;
+	size_t		 i, k, wl, at, nprobes = 0;
 	unsigned char	 pc;
 
 	for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
 		wd = msg_fwd_keys[k].word;
-		if ((unsigned char)wd[0] >= 0x80 &&
-		    memmem(text, len, wd, msg_fwd_keys[k].len) != NULL)
+		if ((unsigned char)wd[0] < 0x80) {
+			/* Broadcast once here, not for every eight bytes. */
+			probes[nprobes++] = ones *
+			    (unsigned char)wd[msg_fwd_keys[k].probe];
+			continue;
+		}
+		if (memmem(text, len, wd, msg_fwd_keys[k].len) != NULL)
 			return 1;
 	}
 	/*
@@ -584,12 +589,8 @@ msg_may_hold_forward_marker(const char *text, size_t len)
 			memcpy(&w, text + i, sizeof w);
 			w |= ones * 0x20;
 			hit = 0;
-			for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
-				wd = msg_fwd_keys[k].word;
-				if ((unsigned char)wd[0] >= 0x80)
-					continue;
-				x = w ^ ones *
-				    (unsigned char)wd[msg_fwd_keys[k].probe];
+			for (k = 0; k < nprobes; k++) {
+				x = w ^ probes[k];
 				hit |= (x - ones) & ~x;
 			}
 			if ((hit & highs) == 0) {
@@ -613,6 +614,56 @@ msg_may_hold_forward_marker(const char *text, size_t len)
 	return 0;
 }
 
+/* Lines taken at once by msg_add_plain_run: far below the count of URLs
+ * at which url_scan_text stops (URL_SCAN_MAX, six bytes each at least). */
+#define MSG_RUN_MAX	(64 * 1024)
+
+static int
+msg_line_quoted(const char *p, size_t ll)
+{
+	return *p == '>' || (ll > 1 && p[0] == ' ' && p[1] == '>');
+}
+
+/*
+ * From p, the lines that need no forward-marker check and are all quoted
+ * or all not (every line when fwd): appended and scanned for URLs as one
+ * run rather than line by line, with the same result, since no URL
+ * spans a line end.  Returns where the run ends (a line start, or end).
+ */
+static const char *
+msg_add_plain_run(struct msg *m, const char *p, const char *end, int fwd)
+{
+	const char		*e = p, *nl, *lp;
+	struct msg_scan_ctx	 ctx;
+	size_t			 ll;
+	int			 q;
+
+	q = fwd || msg_line_quoted(p, (size_t)(end - p));
+	do {
+		nl = memchr(e, '\n', (size_t)(end - e));
+		e = nl != NULL ? nl + 1 : end;
+	} while (e < end && (size_t)(e - p) < MSG_RUN_MAX &&
+	    (fwd || msg_line_quoted(e, (size_t)(end - e)) == q));
+	if (q && !fwd && m->forward_kind == NULL)
+		m->forward_kind = "quote";
+	if ((size_t)(e - p) <= msg_text_room(m))
+		msg_append_text(m, q ? &m->quoted : &m->body, p,
+		    (size_t)(e - p));
+	else {
+		/* Truncation reports once per line, as line by line did. */
+		for (lp = p; lp < e; lp += ll) {
+			nl = memchr(lp, '\n', (size_t)(e - lp));
+			ll = nl != NULL ? (size_t)(nl - lp) + 1 :
+			    (size_t)(e - lp);
+			msg_append_text(m, q ? &m->quoted : &m->body, lp, ll);
+		}
+	}
+	ctx.m = m;
+	ctx.quoted = q;
+	url_scan_text(p, (size_t)(e - p), msg_scan_url, &ctx);
+	return e;
+}
+
 /* Plain text: '>' lines and everything after a forward marker are quoted. */
 static void
 msg_add_plain(struct msg *m, const char *text, size_t len, int quoted)
@@ -628,6 +679,10 @@ msg_add_plain(struct msg *m, const char *text, size_t len, int quoted)
 		size_t	 ll;
 		int	 q;
 
+		if (!marker || fwd) {
+			p = msg_add_plain_run(m, p, end, fwd);
+			continue;
+		}
 		nl = memchr(p, '\n', (size_t)(end - p));
 		ll = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 		if (marker && !fwd && msg_is_forward_marker(p, ll)) {

@@ -486,6 +486,9 @@ norm_run(const struct norm *n, const char *utf8, size_t len,
 	buf_init(&out);
 	if (utf8 == NULL)
 		len = 0;
+	/* The output is about as long as the input: room for it at once,
+	 * not a string of doublings that each copy what came before. */
+	(void)buf_reserve(&out, len);
 	norm_u16_init(&a, stack_a, NORM_CHUNK);
 	norm_u16_init(&b, stack_b, NORM_CHUNK);
 	for (off = 0; off < len; off += cut) {

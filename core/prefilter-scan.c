@@ -200,6 +200,7 @@ prefilter_hits_init(struct prefilter_hits *h, size_t n)
 	/* Only stamp needs zeroes: the rest is read where stamp says so. */
 	memset(h, 0, sizeof *h);
 	h->stamp = xcalloc(n, sizeof *h->stamp);
+	h->nlits = n;
 	h->first = xreallocarray(NULL, n, sizeof *h->first);
 	h->head = xreallocarray(NULL, n, sizeof *h->head);
 	h->count = xreallocarray(NULL, n, sizeof *h->count);
@@ -222,7 +223,13 @@ prefilter_hits_free(struct prefilter_hits *h)
 void
 prefilter_hits_clear(struct prefilter_hits *h)
 {
-	h->gen++;
+	/* Hits live for many scans (a detect_scratch keeps them from one
+	 * message to the next): a stamp left from 2^32 scans ago must not
+	 * read as found. */
+	if (++h->gen == 0) {
+		memset(h->stamp, 0, h->nlits * sizeof *h->stamp);
+		h->gen = 1;
+	}
 	h->nocc = 0;
 	h->overflow = 0;
 }
@@ -235,8 +242,10 @@ struct pf_lane {
 	size_t		 cap;
 };
 
-/* Records the literals ending at state row st (a hit) at offset i. */
-static void
+/* Records the literals ending at state row st (a hit) at offset i.  Not
+ * inlined: hits are rare, and inlined it crowded the scan loop's states
+ * out of the registers. */
+static SAGI_NOINLINE void
 prefilter_hit(const struct prefilter *pf, uint32_t st, size_t i,
     struct prefilter_hits *h, struct pf_lane *ln)
 {
@@ -297,8 +306,43 @@ prefilter_link(struct prefilter_hits *h, struct pf_lane *ln, size_t nlanes)
  * values are cut in PF_LANES chunks scanned side by side; each chunk starts
  * early enough (the longest literal) to see literals crossing into it.
  */
-#define PF_LANES	4		/* written out in prefilter_scan */
+#define PF_LANES	4		/* written out in prefilter_run4 */
 #define PF_LANES_MIN	2048
+
+/*
+ * Steps the four lanes from step k until one of them hits (returns that
+ * step, the states after it in st) or steps is reached.  A function of its
+ * own with no call inside, so the states, pointers and tables all stay in
+ * registers: with the hit handling in the same loop, the compiler kept
+ * the states in memory.  States are size_t, so the index needs no zero
+ * extension.
+ */
+static SAGI_NOINLINE size_t
+prefilter_run4(const uint32_t *delta, const unsigned char *cls,
+    const unsigned char *const *p, size_t *st, size_t k, size_t steps)
+{
+	const unsigned char	*p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
+	size_t			 s0, s1, s2, s3;
+
+	/* The loop ends at the first hit bit, so only here can one be set. */
+	s0 = st[0] & ~PF_HIT;
+	s1 = st[1] & ~PF_HIT;
+	s2 = st[2] & ~PF_HIT;
+	s3 = st[3] & ~PF_HIT;
+	for (; k < steps; k++) {
+		s0 = delta[s0 + cls[p0[k]]];
+		s1 = delta[s1 + cls[p1[k]]];
+		s2 = delta[s2 + cls[p2[k]]];
+		s3 = delta[s3 + cls[p3[k]]];
+		if ((s0 | s1 | s2 | s3) & PF_HIT)
+			break;
+	}
+	st[0] = s0;
+	st[1] = s1;
+	st[2] = s2;
+	st[3] = s3;
+	return k;
+}
 
 void
 prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
@@ -311,6 +355,8 @@ prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
 	size_t			 i, k, l, chunk, over, steps;
 	size_t			 at[PF_LANES], end[PF_LANES];
 	uint32_t		 st[PF_LANES];
+	const unsigned char	*lp[PF_LANES];
+	size_t			 ls[PF_LANES], s0;
 
 	prefilter_hits_clear(h);
 	if (pf == NULL || pf->delta == NULL)
@@ -323,11 +369,13 @@ prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
 	if (len < PF_LANES_MIN || over >= len / PF_LANES) {
 		ln[0].own = ln[0].base = ln[0].n = 0;
 		ln[0].cap = PREFILTER_MAX_OCC;
-		st[0] = 0;
+		s0 = 0;
 		for (i = 0; i < len; i++) {
-			st[0] = delta[(st[0] & ~PF_HIT) + cls[u[i]]];
-			if (st[0] & PF_HIT)
-				prefilter_hit(pf, st[0], i, h, &ln[0]);
+			s0 = delta[s0 + cls[u[i]]];
+			if (s0 & PF_HIT) {
+				prefilter_hit(pf, (uint32_t)s0, i, h, &ln[0]);
+				s0 &= ~PF_HIT;
+			}
 		}
 		prefilter_link(h, ln, 1);
 		return;
@@ -343,20 +391,20 @@ prefilter_scan(const struct prefilter *pf, const char *s, size_t len,
 		ln[l].n = 0;
 	}
 	steps = end[0] - at[0];		/* the shortest lane */
-	/* Written out so the four states stay in registers. */
-	for (k = 0; k < steps; k++) {
-		st[0] = delta[(st[0] & ~PF_HIT) + cls[u[at[0] + k]]];
-		st[1] = delta[(st[1] & ~PF_HIT) + cls[u[at[1] + k]]];
-		st[2] = delta[(st[2] & ~PF_HIT) + cls[u[at[2] + k]]];
-		st[3] = delta[(st[3] & ~PF_HIT) + cls[u[at[3] + k]]];
-		if (((st[0] | st[1] | st[2] | st[3]) & PF_HIT) == 0)
-			continue;
+	for (l = 0; l < PF_LANES; l++) {
+		lp[l] = u + at[l];
+		ls[l] = 0;
+	}
+	for (k = 0; (k = prefilter_run4(delta, cls, lp, ls, k, steps)) < steps;
+	    k++) {
 		for (l = 0; l < PF_LANES; l++) {
-			if (st[l] & PF_HIT)
-				prefilter_hit(pf, st[l], at[l] + k, h, &ln[l]);
+			if (ls[l] & PF_HIT)
+				prefilter_hit(pf, (uint32_t)ls[l], at[l] + k, h,
+				    &ln[l]);
 		}
 	}
 	for (l = 0; l < PF_LANES; l++) {
+		st[l] = (uint32_t)ls[l];
 		for (i = at[l] + steps; i < end[l]; i++) {
 			st[l] = delta[(st[l] & ~PF_HIT) + cls[u[i]]];
 			if (st[l] & PF_HIT)

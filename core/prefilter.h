@@ -78,6 +78,7 @@ struct prefilter_occ {
 struct prefilter_hits {
 	uint32_t		 gen;
 	uint32_t		*stamp;
+	size_t			 nlits;	/* of stamp */
 	size_t			*first;
 	uint32_t		*head;	/* first occurrence, an index in occ */
 	uint32_t		*count;	/* occurrences listed */

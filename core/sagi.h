@@ -11,6 +11,7 @@
 #define SAGI_PRINTFLIKE(f, a)	__attribute__((format(printf, f, a)))
 #define SAGI_UNUSED		__attribute__((unused))
 #define SAGI_NORETURN		__attribute__((noreturn))
+#define SAGI_NOINLINE		__attribute__((noinline))
 
 #define SAGI_NITEMS(a)		(sizeof (a) / sizeof (a)[0])
 
