@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -38,6 +39,14 @@
 static int		 fuzz_imap_listen_fd = -1;
 static unsigned int	 fuzz_imap_port;
 static struct analyzer	*fuzz_imap_analyzer;
+/*
+ * Recording seeds (fuzz/record-imap.py): with FUZZ_IMAP_RECORD_PORT set,
+ * the client goes to that port (a relay to a real server that keeps what
+ * the server says) with FUZZ_IMAP_USER and the first line of
+ * FUZZ_IMAP_PASSWORD_FILE, and no input is served: the transcript then
+ * follows this client's commands exactly.
+ */
+static int		 fuzz_imap_recording;
 
 /*
  * LeakSanitizer reads this hook (libFuzzer and --enable-sanitizers alike).
@@ -81,6 +90,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	/* The client may write after the server is gone. */
 	signal(SIGPIPE, SIG_IGN);
+	if (getenv("FUZZ_IMAP_RECORD_PORT") != NULL) {
+		fuzz_imap_port = (unsigned int)atoi(
+		    getenv("FUZZ_IMAP_RECORD_PORT"));
+		fuzz_imap_recording = 1;
+	}
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -93,7 +107,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		perror("fuzz-imap: 127.0.0.1");
 		exit(1);
 	}
-	fuzz_imap_port = ntohs(sin.sin_port);
+	if (!fuzz_imap_recording)
+		fuzz_imap_port = ntohs(sin.sin_port);
 	/* No rules: the engine is fuzzed by fuzz-msg; this one is about
 	 * what the server says. */
 	fuzz_imap_analyzer = analyzer_new(ruleset_new(), NULL, &cause);
@@ -178,6 +193,24 @@ fuzz_imap_client(int starttls)
 	}
 	a.user = xstrdup("user");
 	a.password = xstrdup("secret");
+	if (fuzz_imap_recording) {
+		const char	*u = getenv("FUZZ_IMAP_USER");
+		const char	*pf = getenv("FUZZ_IMAP_PASSWORD_FILE");
+		char		 pw[256] = "";
+		FILE		*fp;
+
+		if (u != NULL) {
+			free(a.user);
+			a.user = xstrdup(u);
+		}
+		if (pf != NULL && (fp = fopen(pf, "r")) != NULL) {
+			if (fgets(pw, sizeof pw, fp) != NULL)
+				pw[strcspn(pw, "\r\n")] = '\0';
+			fclose(fp);
+			free(a.password);
+			a.password = xstrdup(pw);
+		}
+	}
 	a.timeout = FUZZ_IMAP_WAIT;
 	memset(&o, 0, sizeof o);
 	o.jobs = 1;
@@ -220,6 +253,11 @@ fuzz_imap_client(int starttls)
 		if (store_mark_not_junk(st, uids[0], &cause) != 0)
 			free(cause);
 	}
+	/* Listed again with the cache of the first listing: a server with
+	 * CONDSTORE or QRESYNC is asked what changed (VANISHED). */
+	cause = NULL;
+	if (store_list(st, &cause) != 0)
+		free(cause);
 done:
 	store_close(st);
 }
@@ -240,6 +278,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		starttls = 1;
 		data++;
 		size--;
+	}
+	if (fuzz_imap_recording) {
+		fuzz_imap_client(0);
+		return 0;
 	}
 	sv.data = data;
 	sv.size = size;
