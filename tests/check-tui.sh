@@ -236,20 +236,26 @@ shell
 T send-keys -t sagi "'$SAGI' '$tmp/mail'" Enter
 wait_for "suspicious [0-9]+  21/21" || fail "sagi from a shell never loaded"
 check "sagi runs on the alternate screen" [ "$(alt)" = 1 ]
-T send-keys -t sagi C-z
-wait_for "Stopped" || fail "^Z did not stop sagi"
-check "^Z: the shell prompt is back" sh -c \
-    "tmux -S '$sock' capture-pane -p -t sagi | grep -v '^\$' | tail -1 | grep -q '^sh-prompt>'"
-check "^Z: the alternate screen is left" [ "$(alt)" = 0 ]
-check "^Z: the terminal is sane for the shell" sane
-T send-keys -t sagi C-l "fg" Enter
-wait_for "suspicious [0-9]+  21/21" || fail "fg did not redraw the index"
-check "fg: the index is redrawn, on the alternate screen" sh -c \
-    "[ \"\$(tmux -S '$sock' display-message -p -t sagi '#{alternate_on}')\" = 1 ] && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake Amazon'"
-T send-keys -t sagi w
-wait_for "Why \(w hides\)" || fail "fg: w shows no why-pane"
-check "fg: keys work again (w opens the why-pane)" sh -c \
-    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Why (w hides)'"
+# A process run by valgrind never stops on ^Z (`valgrind sleep 100` does
+# not either): under make check-valgrind this part says so instead.
+if [ -z "${VALGRIND_SAGI:-}" ]; then
+	T send-keys -t sagi C-z
+	wait_for "Stopped" || fail "^Z did not stop sagi"
+	check "^Z: the shell prompt is back" sh -c \
+	    "tmux -S '$sock' capture-pane -p -t sagi | grep -v '^\$' | tail -1 | grep -q '^sh-prompt>'"
+	check "^Z: the alternate screen is left" [ "$(alt)" = 0 ]
+	check "^Z: the terminal is sane for the shell" sane
+	T send-keys -t sagi C-l "fg" Enter
+	wait_for "suspicious [0-9]+  21/21" || fail "fg did not redraw the index"
+	check "fg: the index is redrawn, on the alternate screen" sh -c \
+	    "[ \"\$(tmux -S '$sock' display-message -p -t sagi '#{alternate_on}')\" = 1 ] && tmux -S '$sock' capture-pane -p -t sagi | grep -q 'fake Amazon'"
+	T send-keys -t sagi w
+	wait_for "Why \(w hides\)" || fail "fg: w shows no why-pane"
+	check "fg: keys work again (w opens the why-pane)" sh -c \
+	    "tmux -S '$sock' capture-pane -p -t sagi | grep -q 'Why (w hides)'"
+else
+	echo "# ^Z and fg not checked: valgrind does not let a process stop"
+fi
 for sig in TERM HUP; do
 	pid=$(sagi_pid)
 	if [ -z "$pid" ]; then
