@@ -1071,9 +1071,9 @@ msg_read_mime(struct msg *m, const char *raw, size_t len, size_t body_off)
 	mailmime_free(mime);
 }
 
-struct msg *
-msg_parse(const char *raw, size_t len, const struct msg_limits *lim,
-    char **cause)
+static struct msg *
+msg_parse_part(const char *raw, size_t len, const struct msg_limits *lim,
+    int mime, char **cause)
 {
 	struct msg	*m;
 	size_t		 body_off;
@@ -1111,8 +1111,22 @@ msg_parse(const char *raw, size_t len, const struct msg_limits *lim,
 		return NULL;
 	}
 	msg_read_envelope(m);
-	msg_read_mime(m, raw, len, body_off);
+	if (mime)
+		msg_read_mime(m, raw, len, body_off);
 	return m;
+}
+
+struct msg *
+msg_parse(const char *raw, size_t len, const struct msg_limits *lim,
+    char **cause)
+{
+	return msg_parse_part(raw, len, lim, 1, cause);
+}
+
+struct msg *
+msg_parse_envelope(const char *raw, size_t len, char **cause)
+{
+	return msg_parse_part(raw, len, NULL, 0, cause);
 }
 
 void

@@ -60,6 +60,12 @@ struct msg_problem {
  */
 struct msg	*msg_parse(const char *raw, size_t len, const struct msg_limits *lim,
 		    char **cause);
+/*
+ * The same for the header alone: subject, senders, message-id, date and
+ * recipients, exactly as msg_parse reads them (before any MIME), without
+ * parsing or walking the body.  For list fields, where the rest is waste.
+ */
+struct msg	*msg_parse_envelope(const char *raw, size_t len, char **cause);
 void		 msg_free(struct msg *m);
 
 /* Decoded header values ("" when absent, never NULL). */

@@ -279,7 +279,7 @@ store_entry_fill_headers(struct store *st, struct store_entry *e,
 	const char	*s;
 	char		*cause = NULL;
 
-	if ((m = msg_parse(hdr, len, NULL, &cause)) == NULL) {
+	if ((m = msg_parse_envelope(hdr, len, &cause)) == NULL) {
 		free(cause);
 		return;
 	}

@@ -2,11 +2,14 @@
 /* Unit tests for msg: headers, MIME walk, text, links, quotes, forwards. */
 #include "config.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
 #include "t.h"
+#include "xalloc.h"
 
 static struct msg *
 parse(const char *raw)
@@ -31,6 +34,81 @@ has_problem(const struct msg *m, const char *what)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * msg_parse_envelope must read the envelope exactly as msg_parse does (the
+ * list fields come from one, the verdict's from the other): every corpus
+ * message, field by field.  Returns how many messages differed; *n gets
+ * how many were compared.
+ */
+static int
+envelope_differs(const char *dir, size_t *n)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 bad = 0;
+
+	*n = 0;
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		char		*path, *raw, *cause = NULL;
+		struct msg	*a, *b;
+		FILE		*fp;
+		long		 len;
+		size_t		 i, k = strlen(de->d_name);
+		int		 same;
+
+		if (k < 5 || strcmp(de->d_name + k - 4, ".eml") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		fp = fopen(path, "rb");
+		free(path);
+		if (fp == NULL)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		len = ftell(fp);
+		rewind(fp);
+		raw = malloc((size_t)len + 1);
+		if (raw == NULL || fread(raw, 1, (size_t)len, fp) != (size_t)len) {
+			free(raw);
+			fclose(fp);
+			continue;
+		}
+		fclose(fp);
+		a = msg_parse(raw, (size_t)len, NULL, &cause);
+		free(cause);
+		cause = NULL;
+		b = msg_parse_envelope(raw, (size_t)len, &cause);
+		free(cause);
+		same = (a == NULL) == (b == NULL);
+		if (a != NULL && b != NULL) {
+			same = strcmp(msg_subject(a), msg_subject(b)) == 0 &&
+			    strcmp(msg_from_display(a), msg_from_display(b)) == 0 &&
+			    strcmp(msg_from_addr(a), msg_from_addr(b)) == 0 &&
+			    strcmp(msg_message_id(a), msg_message_id(b)) == 0 &&
+			    strcmp(msg_date(a), msg_date(b)) == 0 &&
+			    (msg_reply_to_addr(a) == NULL) ==
+			    (msg_reply_to_addr(b) == NULL) &&
+			    (msg_reply_to_addr(a) == NULL ||
+			    strcmp(msg_reply_to_addr(a), msg_reply_to_addr(b)) == 0) &&
+			    msg_to_count(a) == msg_to_count(b);
+			for (i = 0; same && i < msg_to_count(a); i++)
+				same = strcmp(msg_to_addr(a, i),
+				    msg_to_addr(b, i)) == 0;
+		}
+		if (!same) {
+			printf("# envelope differs: %s\n", de->d_name);
+			bad++;
+		}
+		(*n)++;
+		msg_free(a);
+		msg_free(b);
+		free(raw);
+	}
+	closedir(d);
+	return bad;
 }
 
 int
@@ -149,5 +227,40 @@ main(void)
 	t_str_eq(msg_from_addr(m), "info@ama.example", "8-bit display: address found");
 	t_str_eq(msg_from_display(m), "アマゾン", "8-bit display name sniffed as UTF-8");
 	msg_free(m);
+	/* The envelope alone. */
+	cause = NULL;
+	t_ok(msg_parse_envelope("", 0, &cause) == NULL && cause != NULL,
+	    "envelope: empty input is not a message");
+	free(cause);
+	{
+		const char *raw = "Subject: =?UTF-8?B?5pel5pys?=\r\n"
+		    "Content-Type: text/html\r\n\r\n"
+		    "<a href=\"https://x.example/\">x</a>";
+
+		m = msg_parse_envelope(raw, strlen(raw), &cause);
+		len = 1;
+		if (m != NULL)
+			(void)msg_body(m, &len);
+		t_ok(m != NULL && strcmp(msg_subject(m), "日本") == 0 &&
+		    msg_link_count(m) == 0 && len == 0,
+		    "envelope: the subject, and no body or links read");
+		msg_free(m);
+	}
+	{
+		const char	*top = getenv("SAGI_SRCDIR");
+		char		*dir;
+		size_t		 n;
+		int		 bad;
+
+		if (top == NULL && (top = getenv("top_srcdir")) == NULL)
+			top = ".";
+		dir = xasprintf("%s/tests/corpus", top);
+		bad = envelope_differs(dir, &n);
+		free(dir);
+		t_ok(bad == 0 && n >= 50, "envelope: as msg_parse reads it, "
+		    "on every corpus message");
+		printf("# %zu corpus messages compared\n", n);
+	}
+
 	return t_done();
 }
