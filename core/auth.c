@@ -139,7 +139,10 @@ auth_add_entry(struct auth_results *ar, const char *res, size_t len,
 		else if (e->domain == NULL && strcmp(e->method, "dkim") == 0 &&
 		    kl == 8 && strncasecmp(k, "header.i", 8) == 0)
 			e->domain = auth_domain_of(v, vl);
-		else if (kl == 12 && strncasecmp(k, "policy.dmarc", 12) == 0)
+		else if (e->policy == NULL && kl == 12 &&
+		    strncasecmp(k, "policy.dmarc", 12) == 0)
+			/* The first one counts, as for the domain: a second
+			 * replaced (and leaked) it (found by fuzz-msg). */
 			e->policy = auth_lower_dup(v, vl);
 	}
 	if (e->domain == NULL)

@@ -163,7 +163,13 @@ store_imap_date(const struct mailimap_date_time *d)
 	tm.tm_min = d->dt_min;
 	tm.tm_sec = d->dt_sec;
 	t = (int64_t)timegm(&tm);
-	return t - (int64_t)((d->dt_zone / 100) * 3600 + (d->dt_zone % 100) * 60);
+	/* The zone is +hhmm written as a number; libetpan takes any number,
+	 * and a hostile one overflowed an int here (found by fuzz-imap,
+	 * corpus file crash-952dc04e): past ±99:59 it means nothing. */
+	if (d->dt_zone < -9959 || d->dt_zone > 9959)
+		return t;
+	return t - ((int64_t)(d->dt_zone / 100) * 3600 +
+	    (int64_t)(d->dt_zone % 100) * 60);
 }
 
 /* Reads the attributes of one FETCH response that sagi asks for. */

@@ -266,8 +266,10 @@ store_parse_date(const char *s)
 	if (tm.tm_year < 0 || tm.tm_mon < 0 || tm.tm_mon > 11)
 		return 0;
 	t = (int64_t)timegm(&tm);
-	/* dt_zone is +0900 written as 900: hours and minutes. */
-	t -= (int64_t)((zone / 100) * 3600 + (zone % 100) * 60);
+	/* dt_zone is +0900 written as 900: hours and minutes (4 digits in
+	 * RFC 5322; anything bigger means nothing). */
+	if (zone >= -9959 && zone <= 9959)
+		t -= (int64_t)(zone / 100) * 3600 + (int64_t)(zone % 100) * 60;
 	return t;
 }
 

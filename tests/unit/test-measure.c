@@ -104,6 +104,15 @@ main(void)
 	    "vm-4-11-centos.localdomain", "origin hop host");
 	facts_free(f);
 
+	/* policy.dmarc twice in one result: the first counts (a second one
+	 * replaced it, and leaked it; found by fuzz-msg). */
+	f = measure("Authentication-Results: mx.example.jp; dmarc=fail "
+	    "policy.dmarc=reject header.from=x.example policy.dmarc=none\n"
+	    "From: a@x.example\nSubject: s\n\nb\n");
+	t_str_eq(facts_var(f, FACT_AUTH_DMARC, 0, "policy"), "reject",
+	    "the first policy.dmarc counts");
+	facts_free(f);
+
 	/* Genuine: DKIM pass for the brand, links on the brand. */
 	f = measure("Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=amazonses.com;"
 	    " dkim=pass header.d=amazon.co.jp; dmarc=pass header.from=amazon.co.jp\n"
