@@ -228,15 +228,20 @@ class Handled(Exception):
 # QRESYNC (RFC 7162): only a warm open sends UID FETCH ... VANISHED; the
 # other FETCHes of both connections are answered as usual.
 QRESYNC_CAPS = CAPS + ["CONDSTORE", "QRESYNC"]
-MANY_RANGES = ",".join("%d:%d" % (i, i) for i in range(1, 400001, 2))
+def many_ranges():
+    """200,000 single-UID ranges: built when a scenario sends them, not at
+    every start of this script (it starts about a hundred times a run)."""
+    return b"* VANISHED (EARLIER) " + ",".join(
+        "%d:%d" % (i, i) for i in range(1, 400001, 2)).encode() + b"\r\n"
 
 
 def act_qresync(payload, then="ok"):
+    """payload: bytes, or a function giving them."""
     def act(conn, tag, args):
         if "VANISHED" not in args.upper():
             conn.handle_normal(tag, "UID FETCH", args)
             raise Handled()
-        conn.send(payload)
+        conn.send(payload() if callable(payload) else payload)
         if then == "stall":
             raise Stall()
         if then == "no":
@@ -387,7 +392,7 @@ SCENARIOS = {
         b"* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (999))\r\n"
         b"* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (999))\r\n")}},
     "qresync-vanish-many": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
-        b"* VANISHED (EARLIER) " + MANY_RANGES.encode() + b"\r\n")}},
+        many_ranges)}},
     "qresync-vanish-garbage": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
         b"* VANISHED (EARLIER) ((( {5}\r\nabcde\r\n")}},
     "qresync-fetch-no": {"caps": QRESYNC_CAPS, "on": {"UID FETCH": act_qresync(
