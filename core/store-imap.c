@@ -261,25 +261,29 @@ store_imap_flags_type(int modseq)
 	return ft;
 }
 
+/* What a listing fetches; lean: no header fields (fields_from_bodies). */
 static struct mailimap_fetch_type *
-store_imap_list_type(const struct imap_session *s)
+store_imap_list_type(const struct imap_session *s, int lean)
 {
 	struct mailimap_fetch_type	*ft;
 	struct mailimap_header_list	*hl;
-	clist				*names = clist_new();
+	clist				*names;
 	size_t				 i;
 
-	for (i = 0; i < SAGI_NITEMS(imap_list_headers); i++)
-		clist_append(names, xstrdup(imap_list_headers[i]));
-	hl = mailimap_header_list_new(names);
 	ft = store_imap_flags_type(0);
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_rfc822_size());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_internaldate());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_body_peek_section(
-	    mailimap_section_new_header_fields(hl)));
+	if (!lean) {
+		names = clist_new();
+		for (i = 0; i < SAGI_NITEMS(imap_list_headers); i++)
+			clist_append(names, xstrdup(imap_list_headers[i]));
+		hl = mailimap_header_list_new(names);
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_body_peek_section(
+		    mailimap_section_new_header_fields(hl)));
+	}
 	if (s->caps & IMAP_CAP_CONDSTORE)
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_modseq());
@@ -377,7 +381,8 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
     char **cause)
 {
 	struct store_imap		*si = store_imap_impl(st);
-	struct mailimap_fetch_type	*ft = store_imap_list_type(si->s);
+	int				 lean = st->opts.fields_from_bodies;
+	struct mailimap_fetch_type	*ft = store_imap_list_type(si->s, lean);
 	struct store_entry		*batch;
 	size_t				 at, chunk, nb, i, want;
 	size_t				 abatch = IMAP_LIST_CHUNK;
@@ -390,7 +395,7 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 		clistiter		*it;
 
 		/* A small first chunk: its rows are the first screen. */
-		want = at == 0 ? IMAP_LIST_FIRST : IMAP_LIST_CHUNK;
+		want = at == 0 && !lean ? IMAP_LIST_FIRST : IMAP_LIST_CHUNK;
 		chunk = n - at < want ? n - at : want;
 		if (store_progress(st, "listing", at, n)) {
 			*cause = xstrdup("cancelled");
@@ -444,13 +449,17 @@ store_imap_list_new(struct store *st, const uint32_t *uids, size_t n,
 			rec.flags = a.flags;
 			rec.size = a.size;
 			rec.date = e->date;
-			rec.message_id = e->message_id;
-			rec.from = e->from;
-			rec.from_addr = e->from_addr;
-			rec.subject = e->subject;
+			/* Lean: no From in the record says the classifier
+			 * still owes the list fields (store_wants_fields). */
+			if (!lean) {
+				rec.message_id = e->message_id;
+				rec.from = e->from;
+				rec.from_addr = e->from_addr;
+				rec.subject = e->subject;
+			}
 			cache_put(st->cache, &rec);
 			/* Flags alone: nothing to show yet. */
-			if (a.section == NULL)
+			if (a.section == NULL && !lean)
 				store_entry_clear(&batch[--nb]);
 		}
 		mailimap_fetch_list_free(result);
@@ -739,6 +748,40 @@ store_imap_sync_quick(struct store *st, uint32_t **fresh_out,
 	return 0;
 }
 
+/*
+ * Adds to fresh the cached messages whose list fields a lean listing left
+ * to a classification that did not finish: a listing that shows rows reads
+ * their headers again.  fresh stays ascending and without repeats.
+ */
+static void
+store_imap_add_fieldless(struct store *st, uint32_t **fresh, size_t *nfresh)
+{
+	size_t		 i, n = cache_count(st->cache), nmore = 0, out;
+	uint32_t	*all;
+
+	for (i = 0; i < n; i++) {
+		if (cache_at(st->cache, i)->from == NULL)
+			nmore++;
+	}
+	if (nmore == 0)
+		return;
+	all = xcalloc(*nfresh + nmore + 1, sizeof *all);
+	if (*nfresh > 0)
+		memcpy(all, *fresh, *nfresh * sizeof *all);
+	for (i = 0, out = *nfresh; i < n; i++) {
+		if (cache_at(st->cache, i)->from == NULL)
+			all[out++] = cache_at(st->cache, i)->uid;
+	}
+	qsort(all, out, sizeof *all, store_imap_uid_cmp);
+	for (i = 0, n = out, out = 0; i < n; i++) {
+		if (out == 0 || all[out - 1] != all[i])
+			all[out++] = all[i];
+	}
+	free(*fresh);
+	*fresh = all;
+	*nfresh = out;
+}
+
 static int
 store_imap_list(struct store *st, char **cause)
 {
@@ -760,6 +803,8 @@ store_imap_list(struct store *st, char **cause)
 		rc = store_imap_sync_all(st, &fresh, &nfresh, cause);
 	if (rc != 0)
 		return -1;
+	if (!st->opts.fields_from_bodies)
+		store_imap_add_fieldless(st, &fresh, &nfresh);
 	cache_expect(st->cache, cache_count(st->cache) + nfresh);
 	/* What the cache knows can be shown while the new ones arrive. */
 	if (st->listed != NULL && nfresh > 0 && cache_count(st->cache) > 0) {

@@ -93,6 +93,11 @@ void		 store_report_note(struct store_move_report *rep,
  * strings in st's pool. */
 void		 store_entry_fill_headers(struct store *st,
 		    struct store_entry *e, const char *hdr, size_t len);
+/*
+ * Nonzero when uid's cache record has no list fields yet: a lean listing
+ * (store_opts.fields_from_bodies) left them to the classifier.
+ */
+int		 store_wants_fields(const struct store *st, uint32_t uid);
 /* s in st's pool (NULL for NULL): what entries' strings point to.
  * Borrowed from st; char * only for struct store_entry (store.h). */
 char		*store_string(struct store *st, const char *s);

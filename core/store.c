@@ -273,30 +273,58 @@ store_parse_date(const char *s)
 	return t;
 }
 
+/* A message's list fields, borrowed from it (or from the job that holds
+ * copies): what a listing reads from the header. */
+struct store_fields {
+	const char	*message_id;	/* NULL or "" when absent */
+	const char	*from;		/* display name, else address */
+	const char	*from_addr;
+	const char	*subject;
+	int64_t		 date;		/* 0: none that parses */
+};
+
+static void
+store_fields_of(const struct msg *m, struct store_fields *f)
+{
+	f->message_id = msg_message_id(m);
+	f->from = msg_from_display(m);
+	if (f->from == NULL || *f->from == '\0')
+		f->from = msg_from_addr(m);
+	f->from_addr = msg_from_addr(m);
+	f->subject = msg_subject(m);
+	f->date = store_parse_date(msg_date(m));
+}
+
+/* Sets e's list fields from f; a date of 0 keeps e's (the arrival). */
+static void
+store_entry_set_fields(struct store *st, struct store_entry *e,
+    const struct store_fields *f)
+{
+	e->message_id = f->message_id != NULL && *f->message_id != '\0' ?
+	    store_string(st, f->message_id) : NULL;
+	e->from = store_string(st, f->from != NULL ? f->from : "");
+	e->from_addr = f->from_addr != NULL && *f->from_addr != '\0' ?
+	    store_string(st, f->from_addr) : NULL;
+	e->subject = store_string(st, f->subject != NULL ? f->subject : "");
+	if (f->date != 0)
+		e->date = f->date;
+}
+
 void
 store_entry_fill_headers(struct store *st, struct store_entry *e,
     const char *hdr, size_t len)
 {
-	struct msg	*m;
-	const char	*s;
-	char		*cause = NULL;
+	struct store_fields	 f;
+	struct msg		*m;
+	char			*cause = NULL;
 
 	if ((m = msg_parse_envelope(hdr, len, &cause)) == NULL) {
 		free(cause);
 		return;
 	}
-	s = msg_message_id(m);
-	e->message_id = s != NULL && *s != '\0' ? store_string(st, s) : NULL;
-	s = msg_from_display(m);
-	if (s == NULL || *s == '\0')
-		s = msg_from_addr(m);
-	e->from = store_string(st, s != NULL ? s : "");
-	s = msg_from_addr(m);
-	e->from_addr = s != NULL && *s != '\0' ? store_string(st, s) : NULL;
-	s = msg_subject(m);
-	e->subject = store_string(st, s != NULL ? s : "");
-	if ((e->date = store_parse_date(msg_date(m))) == 0)
-		e->date = 0;
+	store_fields_of(m, &f);
+	e->date = 0;
+	store_entry_set_fields(st, e, &f);
 	msg_free(m);
 }
 
@@ -307,6 +335,12 @@ struct store_job {
 	size_t		 len;
 	char		*error;
 	struct verdict	*verdict;
+	/* The listing left its list fields to the classifier (a lean
+	 * listing, store_opts.fields_from_bodies): the worker copies them
+	 * from its parse into fields, whose strings the job owns. */
+	int		 want_fields;
+	int		 have_fields;
+	struct store_fields fields;
 };
 
 struct store_classify_ctx {
@@ -315,6 +349,70 @@ struct store_classify_ctx {
 	struct workq		*q;
 	size_t			 done, total;
 };
+
+/* Copies m's list fields into job (the worker's side). */
+static void
+store_job_keep_fields(struct store_job *job, const struct msg *m)
+{
+	struct store_fields f;
+
+	store_fields_of(m, &f);
+	job->fields.message_id = f.message_id != NULL ?
+	    xstrdup(f.message_id) : NULL;
+	job->fields.from = f.from != NULL ? xstrdup(f.from) : NULL;
+	job->fields.from_addr = f.from_addr != NULL ?
+	    xstrdup(f.from_addr) : NULL;
+	job->fields.subject = f.subject != NULL ? xstrdup(f.subject) : NULL;
+	job->fields.date = f.date;
+	job->have_fields = 1;
+}
+
+static void
+store_job_free(struct store_job *job)
+{
+	verdict_free(job->verdict);
+	free(job->error);
+	free(job->data);
+	free((char *)job->fields.message_id);
+	free((char *)job->fields.from);
+	free((char *)job->fields.from_addr);
+	free((char *)job->fields.subject);
+	free(job);
+}
+
+/*
+ * Gives e the list fields a lean listing left out, and its cache record
+ * too (the record has no From until then: store_wants_fields).
+ */
+static void
+store_apply_fields(struct store *st, struct store_entry *e,
+    const struct store_job *job)
+{
+	const struct cache_rec	*old;
+	struct cache_rec	 rec;
+
+	store_entry_set_fields(st, e, &job->fields);
+	if (st->cache == NULL ||
+	    (old = cache_lookup(st->cache, job->uid)) == NULL)
+		return;
+	rec = *old;
+	rec.message_id = e->message_id;
+	rec.from = e->from;
+	rec.from_addr = e->from_addr;
+	rec.subject = e->subject;
+	rec.date = e->date;
+	rec.verdict = NULL;
+	cache_put(st->cache, &rec);
+}
+
+int
+store_wants_fields(const struct store *st, uint32_t uid)
+{
+	const struct cache_rec *r;
+
+	return st->cache != NULL &&
+	    (r = cache_lookup(st->cache, uid)) != NULL && r->from == NULL;
+}
 
 static void
 store_classify_run(void *arg, void *item)
@@ -329,8 +427,22 @@ store_classify_run(void *arg, void *item)
 	m = msg_parse(job->data, job->len, NULL, &cause);
 	if (m == NULL) {
 		job->error = cause;
+		/* Mail the classifier cannot read still has a sender and
+		 * a subject to list, as far as its header goes. */
+		if (job->want_fields) {
+			char *why = NULL;
+
+			if ((m = msg_parse_envelope(job->data, job->len,
+			    &why)) != NULL) {
+				store_job_keep_fields(job, m);
+				msg_free(m);
+			}
+			free(why);
+		}
 		return;
 	}
+	if (job->want_fields)
+		store_job_keep_fields(job, m);
 	job->verdict = analyzer_run(ctx->a, m);
 	msg_free(m);
 	free(job->data);
@@ -345,6 +457,9 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 	struct store_entry	*e = store_entry_find(st, job->uid);
 
 	if (e != NULL) {
+		/* First: putting the record anew drops its verdict. */
+		if (job->have_fields)
+			store_apply_fields(st, e, job);
 		if (job->verdict != NULL) {
 			/* The entry holds it; the cache borrows it to save.
 			 * Thousands of verdicts repeat the same rule ids,
@@ -362,10 +477,7 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 		}
 	}
 	ctx->done++;
-	verdict_free(job->verdict);
-	free(job->error);
-	free(job->data);
-	free(job);
+	store_job_free(job);
 }
 
 static void
@@ -388,6 +500,7 @@ store_classify_sink(void *arg, uint32_t uid, char *data, size_t len,
 	job->data = data;
 	job->len = len;
 	job->error = error;
+	job->want_fields = store_wants_fields(ctx->st, uid);
 	while (workq_full(ctx->q))
 		store_classify_drain(ctx, 1);
 	workq_push(ctx->q, job);

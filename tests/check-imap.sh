@@ -300,6 +300,94 @@ for mode in qresync condstore; do
 	fi
 done
 
+# ---- 5c. A scan reads each header once ----------------------------------
+# sagi scan classifies everything it lists, so its listing fetches flags and
+# sizes only, and From, Subject, Date and Message-ID come from the bodies
+# the classifier fetches anyway.  A listing that shows rows before any
+# verdict (the interface, here sagi undo) still reads header fields.  Both
+# ways must give the same list fields, also after a scan cut off halfway.
+start leansrv --rawlog
+for i in 1 2 3 4; do	# more than two FETCH batches of 100
+	$DV append "$DOVECOT_DIR" INBOX "$top_srcdir"/tests/corpus/*.eml > /dev/null ||
+	    fail "could not append the corpus"
+done
+nlean=$(count INBOX)
+rm -rf "$XDG_CACHE_HOME"
+sent > /dev/null
+sagi scan --json "$(url)" > "$tmp/l1.json" 2>&1
+sent > "$tmp/l1.in"
+check "a cold scan of $nlean messages lists all" [ "$(wc -l < "$tmp/l1.json")" = "$nlean" ]
+check "a cold scan fetches bodies but no header fields" \
+    sh -c "grep -q 'BODY.PEEK\[\]' '$tmp/l1.in' && ! grep -qi 'HEADER.FIELDS' '$tmp/l1.in'"
+rm -rf "$XDG_CACHE_HOME"
+sagi undo "$(url)" > /dev/null 2>&1
+sent > "$tmp/l2.in"
+check "a listing for rows reads header fields" grep -qi 'HEADER.FIELDS' "$tmp/l2.in"
+sagi scan --json "$(url)" > "$tmp/l2.json" 2>&1
+sent > /dev/null
+check "list fields from bodies equal those from header fields" \
+    cmp -s "$tmp/l1.json" "$tmp/l2.json"
+
+# A scan through a relay that cuts the session in the middle of the bodies:
+# the messages not judged yet keep records without list fields.  Every run
+# goes through a relay on the same port: the cache is keyed by the port.
+PROXY="$PY $top_srcdir/tests/imap/cutproxy.py"
+lport=0
+bodies() {	# bodies RAWLOG: how many UIDs the session fetched whole
+	$PY - "$1" <<'EOF'
+import re, sys
+n = 0
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"UID FETCH ([0-9:,]+) \(UID BODY\.PEEK\[\]\)", line)
+    for r in m.group(1).split(",") if m else ():
+        lo, _, hi = r.partition(":")
+        n += int(hi or lo) - int(lo) + 1
+print(n)
+EOF
+}
+relayed() {	# relayed OUT COMMAND [CUTPROXY OPTION...]: sagi COMMAND via the relay
+	out=$1 cmd=$2
+	shift 2
+	rm -f "$tmp/port" "$tmp/port.count"
+	$PROXY --target-port "$IMAP_PORT" --port-file "$tmp/port" \
+	    --listen-port "$lport" "$@" &
+	proxy=$!
+	i=0
+	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	lport=$(cat "$tmp/port")
+	timeout 60 "$SAGI" $cmd "imap://$IMAP_USER@127.0.0.1:$lport/INBOX" \
+	    --tls starttls --tls-ca-file "$CA_FILE" --timeout 5 \
+	    --password-cmd "cat '$IMAP_PASSWORD_FILE'" > "$out" 2> "$tmp/relay.err"
+	st=$?
+	wait $proxy 2>/dev/null
+}
+rm -rf "$XDG_CACHE_HOME"
+relayed "$tmp/l3.json" "scan --json --jobs 1" --count-only
+s2c=$(sed -n 's/^s2c=//p' "$tmp/port.count")
+sent > /dev/null
+check "a whole scan through the relay gives the same lines" cmp -s "$tmp/l3.json" "$tmp/l1.json"
+for then in scan rows; do
+	rm -rf "$XDG_CACHE_HOME"
+	relayed "$tmp/l3.json" "scan --json --jobs 1" \
+	    --cut-after $((s2c * 6 / 10)) --direction s2c
+	check "$then: the cut scan fails with a clear error ($st)" \
+	    sh -c "[ $st -ne 0 ] && grep -q . '$tmp/relay.err'"
+	sent > /dev/null
+	if [ $then = rows ]; then
+		relayed /dev/null undo --count-only
+		sent > "$tmp/r1.in"
+		relayed /dev/null undo --count-only
+		sent > "$tmp/r2.in"
+		check "rows: a listing for rows reads the missing header fields, once" \
+		    sh -c "grep -qi 'HEADER.FIELDS' '$tmp/r1.in' && ! grep -qi 'HEADER.FIELDS' '$tmp/r2.in'"
+	fi
+	relayed "$tmp/l3.json" "scan --json" --count-only
+	sent > "$tmp/l3.in"
+	nleft=$(bodies "$tmp/l3.in")
+	check "$then: the next scan judges the $nleft left and completes their list fields" \
+	    sh -c "[ $nleft -gt 0 ] && [ $nleft -lt $nlean ] && cmp -s '$tmp/l3.json' '$tmp/l1.json'"
+done
+
 # ---- 6. No CONDSTORE; a Japanese junk folder found by its name --------
 start plainsrv --no-condstore --no-specialuse --no-junk-folder
 PYTHONPATH="$top_srcdir/tests/imap" $PY - "$DOVECOT_DIR" <<'EOF' || fail "could not create 迷惑メール"

@@ -189,8 +189,8 @@ cli_store_expand(const char *path)
 
 struct store *
 cli_store_open_account(const struct cli_opts *o, const struct account *a,
-    const char *folder, const char *rules_version, store_progress_fn progress,
-    void *progress_ctx, char **cause)
+    const char *folder, const char *rules_version, int classify_all,
+    store_progress_fn progress, void *progress_ctx, char **cause)
 {
 	struct store_opts	 so;
 	struct store		*st;
@@ -202,6 +202,7 @@ cli_store_open_account(const struct cli_opts *o, const struct account *a,
 	so.rules_version = rules_version;
 	so.create_junk = o->mb.create_junk;
 	so.jobs = o->jobs;
+	so.fields_from_bodies = classify_all;
 	so.progress = progress;
 	so.progress_ctx = progress_ctx;
 	if (a->maildir == NULL)
@@ -249,8 +250,8 @@ cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
 	sigaction(SIGTERM, &sa, NULL);
 	cs->progress.tty = isatty(STDERR_FILENO);
 	cs->st = cli_store_open_account(o, &cs->acct, folder,
-	    ruleset_version(analyzer_ruleset(cs->a)), cli_store_progress,
-	    &cs->progress, &cause);
+	    ruleset_version(analyzer_ruleset(cs->a)), classify,
+	    cli_store_progress, &cs->progress, &cause);
 	if (cs->st == NULL)
 		goto fail_cause;
 	if (store_list(cs->st, &cause) != 0)

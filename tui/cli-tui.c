@@ -49,8 +49,9 @@ cli_tui_open(void *ctx, store_progress_fn progress, void *progress_ctx,
 		so.progress_ctx = progress_ctx;
 		return store_open_mbox(t->mbox, &so, cause);
 	}
+	/* Rows are shown as they are listed: the listing reads headers. */
 	return cli_store_open_account(t->o, &t->acct, t->folder,
-	    t->rules_version, progress, progress_ctx, cause);
+	    t->rules_version, 0, progress, progress_ctx, cause);
 }
 
 /* 1 when path is a regular file starting with "From " (an mbox). */

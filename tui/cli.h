@@ -54,11 +54,15 @@ struct analyzer *cli_analyzer(const struct cli_opts *o, int report_problems);
  * says why on stderr when there is none.  *folder_out owned (or NULL). */
 int	cli_account_resolve(const struct cli_opts *o, struct account *a,
 	    char **folder_out);
-/* Opens a's folder (IMAP, or its Maildir) with o's cache and journal. */
+/*
+ * Opens a's folder (IMAP, or its Maildir) with o's cache and journal.
+ * classify_all: the caller classifies the whole list before it shows
+ * anything (store_opts.fields_from_bodies).
+ */
 struct store *cli_store_open_account(const struct cli_opts *o,
 	    const struct account *a, const char *folder,
-	    const char *rules_version, store_progress_fn progress,
-	    void *progress_ctx, char **cause);
+	    const char *rules_version, int classify_all,
+	    store_progress_fn progress, void *progress_ctx, char **cause);
 /* The interactive interface (cli-tui.c); target is a path, a URL or NULL. */
 int	cli_tui(const struct cli_opts *o, const char *target, int demo);
 /* The mailbox commands (cli-store.c). */
