@@ -10,8 +10,12 @@
 # has its own malloc arena whose fragmentation adds a few hundred KB,
 # growing slowly with the count (measured: 6.0, 6.4, 6.6 MB at 200, 1600,
 # 6400 messages with two workers, against 5.2, 5.3, 5.3 MB with one); the
-# code a leak would sit in is the same either way.  A memory bound, never
-# a time bound.
+# code a leak would sit in is the same either way.  sagi is linked with
+# jemalloc when configure finds it; jemalloc keeps freed pages for a few
+# seconds (its decay) in an arena per CPU and a cache per thread, so its
+# peak follows how long the run took: MALLOC_CONF asks it to keep nothing,
+# and the peak follows the memory in use (glibc's malloc ignores it).
+# A memory bound, never a time bound.
 : "${SAGI:?}" "${top_srcdir:?}"
 PY=${PYTHON3:-python3}
 if [ -n "${VALGRIND_SAGI:-}" ]; then
@@ -26,6 +30,7 @@ if grep -q __asan_init "$SAGI" 2> /dev/null; then
 	echo "sagi is built with AddressSanitizer: skipping"; exit 77
 fi
 [ -r /proc/self/status ] || { echo "no /proc: skipping"; exit 77; }
+export MALLOC_CONF=narenas:1,tcache:false,dirty_decay_ms:0,muzzy_decay_ms:0
 N=200
 M=$((8 * N))
 tmp=$(mktemp -d) || exit 99

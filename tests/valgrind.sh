@@ -20,7 +20,10 @@ self="$here/$(basename "$0")"
 
 memcheck() {
 	# --log-file with %p: one file per process, as scripts start many.
+	# sagi may be linked with jemalloc (configure.ac): memcheck must
+	# replace its malloc as it does the C library's, or it sees nothing.
 	exec valgrind --tool=memcheck --leak-check=full \
+	    --soname-synonyms=somalloc=libjemalloc.so* \
 	    --errors-for-leak-kinds=definite,indirect \
 	    --show-leak-kinds=definite,indirect \
 	    --error-exitcode=97 --num-callers=30 --gen-suppressions=all \
