@@ -480,12 +480,13 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 	store_job_free(job);
 }
 
+/* Applies the finished jobs at the head of the queue, without waiting. */
 static void
-store_classify_drain(struct store_classify_ctx *ctx, int wait)
+store_classify_drain(struct store_classify_ctx *ctx)
 {
 	struct store_job	*job;
 
-	while ((job = workq_take(ctx->q, wait)) != NULL)
+	while ((job = workq_take(ctx->q, 0)) != NULL)
 		store_classify_apply(ctx, job);
 }
 
@@ -501,8 +502,12 @@ store_classify_sink(void *arg, uint32_t uid, char *data, size_t len,
 	job->len = len;
 	job->error = error;
 	job->want_fields = store_wants_fields(ctx->st, uid);
-	while (workq_full(ctx->q))
-		store_classify_drain(ctx, 1);
+	if (workq_full(ctx->q)) {
+		/* Half the ring at a time: one wake-up per half rather than
+		 * per message, and the workers keep the other half. */
+		workq_wait(ctx->q, (workq_depth(ctx->q) + 1) / 2);
+		store_classify_drain(ctx);
+	}
 	workq_push(ctx->q, job);
 }
 
@@ -537,9 +542,11 @@ store_classify(struct store *st, const struct analyzer *a, char **cause)
 		}
 		rc = st->ops->fetch_batch(st, todo + at, chunk,
 		    store_classify_sink, &ctx, cause);
-		store_classify_drain(&ctx, 0);
+		store_classify_drain(&ctx);
 	}
-	store_classify_drain(&ctx, 1);
+	/* Nobody sees the last jobs before the end: one wake-up for all. */
+	workq_wait(ctx.q, workq_pending(ctx.q));
+	store_classify_drain(&ctx);
 	workq_free(ctx.q);
 	free(todo);
 	if (rc == 0)

@@ -2,7 +2,12 @@
 /*
  * Ordered work queue: a ring of slots filled at the tail, run by workers
  * from `next`, handed back from the head only when done.  One mutex and two
- * conditions; the work itself runs unlocked.
+ * conditions; the work itself runs unlocked.  Every wake-up is a context
+ * switch, often on the other CPU, so each condition is signalled only when
+ * a sleeper's wait is over: a push wakes a worker only if one sleeps and no
+ * earlier push has woken it already, and a finished job wakes the taker
+ * only once the run of finished slots at the head reaches what it waits
+ * for.
  */
 #include "config.h"
 
@@ -19,6 +24,11 @@ struct workq_slot {
 	int	 done;
 };
 
+/*
+ * Positions count items since the start and never wrap (size_t); a slot is
+ * ring[pos % depth].  head <= ready <= next <= tail: [head, ready) is done,
+ * [ready, next) is being run (some of it may be done), [next, tail) waits.
+ */
 struct workq {
 	workq_fn		 fn;
 	void			*ctx;
@@ -26,6 +36,11 @@ struct workq {
 	size_t			 depth;
 	size_t			 head, tail;	/* take from head, push at tail */
 	size_t			 next;		/* next slot a worker runs */
+	size_t			 ready;		/* first slot not yet done */
+	size_t			 want;		/* taker sleeps until ready
+						   reaches this; 0: none */
+	int			 sleeping;	/* workers waiting for work */
+	int			 waking;	/* of them, signalled already */
 	int			 closing;
 	pthread_t		*threads;
 	int			 nthreads;
@@ -33,24 +48,48 @@ struct workq {
 	pthread_cond_t		 work, done;
 };
 
+/* Called locked after slot pos is marked done. */
+static void
+workq_finished(struct workq *q, size_t pos)
+{
+	if (pos != q->ready)
+		return;	/* an older job still runs: the head cannot move */
+	while (q->ready < q->next && q->ring[q->ready % q->depth].done)
+		q->ready++;
+	if (q->want != 0 && q->ready >= q->want) {
+		q->want = 0;
+		pthread_cond_signal(&q->done);
+	}
+}
+
 static void *
 workq_worker(void *arg)
 {
 	struct workq		*q = arg;
 	struct workq_slot	*slot;
+	size_t			 pos;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (q->next == q->tail && !q->closing)
+		while (q->next == q->tail && !q->closing) {
+			q->sleeping++;
 			pthread_cond_wait(&q->work, &q->lock);
+			q->sleeping--;
+			/* Counted down on every return, spurious or not,
+			 * waking can run low but never high: the cost is a
+			 * spare signal, never a push that wakes nobody. */
+			if (q->waking > 0)
+				q->waking--;
+		}
 		if (q->next == q->tail)
 			break;
-		slot = &q->ring[q->next++ % q->depth];
+		pos = q->next++;
+		slot = &q->ring[pos % q->depth];
 		pthread_mutex_unlock(&q->lock);
 		q->fn(q->ctx, slot->item);
 		pthread_mutex_lock(&q->lock);
 		slot->done = 1;
-		pthread_cond_broadcast(&q->done);
+		workq_finished(q, pos);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -116,6 +155,12 @@ workq_pending(const struct workq *q)
 	return q->tail - q->head;
 }
 
+size_t
+workq_depth(const struct workq *q)
+{
+	return q->depth;
+}
+
 void
 workq_push(struct workq *q, void *item)
 {
@@ -127,8 +172,23 @@ workq_push(struct workq *q, void *item)
 	slot->item = item;
 	slot->done = 0;
 	q->tail++;
-	pthread_cond_signal(&q->work);
+	/* Busy workers find the item when they finish: no wake-up. */
+	if (q->sleeping > q->waking) {
+		q->waking++;
+		pthread_cond_signal(&q->work);
+	}
 	pthread_mutex_unlock(&q->lock);
+}
+
+/* Called locked: sleeps until the slots before want are done. */
+static void
+workq_sleep(struct workq *q, size_t want)
+{
+	while (q->ready < want) {
+		q->want = want;
+		pthread_cond_wait(&q->done, &q->lock);
+	}
+	q->want = 0;
 }
 
 void *
@@ -139,10 +199,10 @@ workq_take(struct workq *q, int wait)
 
 	pthread_mutex_lock(&q->lock);
 	if (q->head != q->tail) {
-		slot = &q->ring[q->head % q->depth];
-		while (!slot->done && wait)
-			pthread_cond_wait(&q->done, &q->lock);
-		if (slot->done) {
+		if (wait)
+			workq_sleep(q, q->head + 1);
+		if (q->ready > q->head) {
+			slot = &q->ring[q->head % q->depth];
 			item = slot->item;
 			slot->item = NULL;
 			q->head++;
@@ -150,6 +210,20 @@ workq_take(struct workq *q, int wait)
 	}
 	pthread_mutex_unlock(&q->lock);
 	return item;
+}
+
+size_t
+workq_wait(struct workq *q, size_t n)
+{
+	size_t	ready;
+
+	pthread_mutex_lock(&q->lock);
+	if (n > q->tail - q->head)
+		n = q->tail - q->head;
+	workq_sleep(q, q->head + n);
+	ready = q->ready - q->head;
+	pthread_mutex_unlock(&q->lock);
+	return ready;
 }
 
 int

@@ -121,8 +121,13 @@ cli_scan_source(struct workq *q, struct source *src)
 	int		 bits = 0;
 
 	while (source_next(src, &job->sm)) {
-		while (workq_full(q))
-			bits |= cli_flush(q, 1);
+		if (workq_full(q)) {
+			/* Half the ring at a time: one wake-up per half
+			 * rather than per message, and the workers keep the
+			 * other half. */
+			workq_wait(q, (workq_depth(q) + 1) / 2);
+			bits |= cli_flush(q, 0);
+		}
 		workq_push(q, job);
 		/* Print whatever is already finished, in order. */
 		bits |= cli_flush(q, 0);
