@@ -41,6 +41,8 @@ struct imap_guard {
 #define IMAP_GUARD_PF_STAR	5	/* after "\*" */
 #define IMAP_GUARD_PF_DONE	6	/* after ")" */
 #define IMAP_GUARD_PF_BAD	7	/* broke the grammar */
+#define IMAP_GUARD_PF_NAME	8	/* after "PERMANENTFLAGS" */
+#define IMAP_GUARD_PF_SP	9	/* after "PERMANENTFLAGS " */
 	char		 head[48];	/* the line after its tag */
 #define IMAP_GUARD_TEXT		0
 #define IMAP_GUARD_DIGITS	1	/* after "{" */
@@ -68,7 +70,9 @@ imap_guard_now_ms(void)
  *    BADCHARSET with "("): libetpan parses the greeting without a parser
  *    context and reads through that NULL pointer;
  *  - a [PERMANENTFLAGS (...) list that breaks RFC 3501's grammar, "("
- *    alone or "(*)": the error path frees a list it never made.
+ *    alone or "(*)", or a [PERMANENTFLAGS code not followed by exactly
+ *    one space and "(" ("PERMANENTFLAGS  (", found by fuzz-imap in
+ *    session 6): the error path frees a list it never made.
  * No server has a reason to send either; refusing them costs nothing.
  */
 static const char *const imap_guard_conds[] = { "OK [", "NO [", "BAD [",
@@ -91,14 +95,35 @@ imap_guard_code(struct imap_guard *g)
 	return NULL;
 }
 
+/*
+ * "* CAPABILITY" with no capability at all: RFC 3501 wants IMAP4rev1 in
+ * it, and libetpan 1.9.4's mailimap_capability reads through the NULL
+ * list it makes of it (fuzz-imap, session 6; corpus crash-2e21934d...).
+ */
+static int
+imap_guard_caps_empty(struct imap_guard *g)
+{
+	size_t	n = g->head_len;
+
+	while (n > 0 && (g->head[n - 1] == '\r' || g->head[n - 1] == ' '))
+		n--;
+	return n == 10 && strncasecmp(g->head, "CAPABILITY", 10) == 0;
+}
+
 static int
 imap_guard_response_ok(struct imap_guard *g)
 {
 	const char	*code = imap_guard_code(g);
 
+	if (imap_guard_caps_empty(g)) {
+		snprintf(g->why, sizeof g->why, "the server sent a CAPABILITY "
+		    "response without any capability");
+		return -1;
+	}
 	if (code == NULL)
 		return 0;
-	if (g->greeting && (strncasecmp(code, "PERMANENTFLAGS (", 16) == 0 ||
+	/* The PERMANENTFLAGS tracking stops filling head after the name. */
+	if (g->greeting && (strncasecmp(code, "PERMANENTFLAGS", 14) == 0 ||
 	    strncasecmp(code, "BADCHARSET (", 12) == 0)) {
 		snprintf(g->why, sizeof g->why, "the server's greeting carries "
 		    "a [%.*s] response code, which no server sends there and "
@@ -125,6 +150,10 @@ static int
 imap_guard_flags_step(int st, unsigned char c)
 {
 	switch (st) {
+	case IMAP_GUARD_PF_NAME:
+		return c == ' ' ? IMAP_GUARD_PF_SP : IMAP_GUARD_PF_BAD;
+	case IMAP_GUARD_PF_SP:
+		return c == '(' ? IMAP_GUARD_PF_OPEN : IMAP_GUARD_PF_BAD;
 	case IMAP_GUARD_PF_OPEN:
 		if (c == ')')
 			return IMAP_GUARD_PF_DONE;
@@ -171,9 +200,10 @@ imap_guard_note(struct imap_guard *g, unsigned char c)
 	if (g->head_len >= sizeof g->head - 1)
 		return;
 	g->head[g->head_len++] = (char)c;
-	if (c == '(' && (code = imap_guard_code(g)) != NULL &&
-	    strcasecmp(code, "PERMANENTFLAGS (") == 0)
-		g->flags = IMAP_GUARD_PF_OPEN;
+	/* From here on the code must be " (" and a well-formed list. */
+	if ((c == 'S' || c == 's') && (code = imap_guard_code(g)) != NULL &&
+	    strcasecmp(code, "PERMANENTFLAGS") == 0)
+		g->flags = IMAP_GUARD_PF_NAME;
 }
 
 /* Follows the bytes; returns -1 with g->why set when a bound is broken. */
