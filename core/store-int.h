@@ -59,6 +59,8 @@ struct store {
 	struct cache		*cache;		/* the backend's, or NULL */
 	store_listed_fn		 listed;	/* NULL: nobody watches */
 	void			*listed_ctx;
+	store_judged_fn		 judged;	/* NULL: nobody watches */
+	void			*judged_ctx;
 };
 
 /* Allocates the common part; name and folder are copied. */

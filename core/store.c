@@ -210,6 +210,13 @@ store_set_listed(struct store *st, store_listed_fn fn, void *ctx)
 }
 
 void
+store_set_judged(struct store *st, store_judged_fn fn, void *ctx)
+{
+	st->judged = fn;
+	st->judged_ctx = ctx;
+}
+
+void
 store_listed(struct store *st, const struct store_entry *e, size_t n)
 {
 	if (st->listed != NULL && n > 0)
@@ -475,6 +482,8 @@ store_classify_apply(struct store_classify_ctx *ctx, struct store_job *job)
 			e->error = job->error;
 			job->error = NULL;
 		}
+		if (st->judged != NULL)
+			st->judged(st->judged_ctx, e);
 	}
 	ctx->done++;
 	store_job_free(job);

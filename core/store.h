@@ -127,6 +127,17 @@ typedef void (*store_listed_fn)(void *ctx, const struct store_entry *entries,
 /* Sets (or with NULL clears) the listed callback; ctx is borrowed. */
 void		 store_set_listed(struct store *st, store_listed_fn fn,
 		    void *ctx);
+/*
+ * The entry store_classify has just given a verdict (or an error), called
+ * on its thread in the order it judges, which is ascending uid: a caller
+ * can print each message as it is judged, not all of them at the end.  e
+ * is borrowed for the call.  Entries that had a verdict already are not
+ * reported.
+ */
+typedef void (*store_judged_fn)(void *ctx, const struct store_entry *e);
+/* Sets (or with NULL clears) the judged callback; ctx is borrowed. */
+void		 store_set_judged(struct store *st, store_judged_fn fn,
+		    void *ctx);
 size_t		 store_count(const struct store *st);
 /* Borrowed; valid until the next store_list, store_junk or store_undo. */
 struct store_entry *store_entry_at(struct store *st, size_t i);

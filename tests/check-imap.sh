@@ -372,6 +372,11 @@ for then in scan rows; do
 	    --cut-after $((s2c * 6 / 10)) --direction s2c
 	check "$then: the cut scan fails with a clear error ($st)" \
 	    sh -c "[ $st -ne 0 ] && grep -q . '$tmp/relay.err'"
+	# Lines are printed as messages are judged: those before the cut
+	# are there, and true.
+	nout=$(wc -l < "$tmp/l3.json")
+	check "$then: the $nout lines printed before the cut are the first of a whole scan" \
+	    sh -c "[ $nout -gt 0 ] && [ $nout -lt $nlean ] && head -n $nout '$tmp/l1.json' | cmp -s - '$tmp/l3.json'"
 	sent > /dev/null
 	if [ $then = rows ]; then
 		relayed /dev/null undo --count-only

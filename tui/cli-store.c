@@ -228,9 +228,13 @@ cli_store_close(struct cli_store *cs)
 	account_clear(&cs->acct);
 }
 
-/* Opens and lists the mailbox; with classify, judges every message. */
+/*
+ * Opens and lists the mailbox; with classify, judges every message, telling
+ * judged (if not NULL) of each as it is judged.
+ */
 static int
-cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
+cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify,
+    store_judged_fn judged, void *judged_ctx)
 {
 	struct cli_opts		 ao = *o;
 	struct sigaction	 sa;
@@ -256,6 +260,7 @@ cli_store_open(const struct cli_opts *o, struct cli_store *cs, int classify)
 		goto fail_cause;
 	if (store_list(cs->st, &cause) != 0)
 		goto fail_cause;
+	store_set_judged(cs->st, judged, judged_ctx);
 	if (classify && store_classify(cs->st, cs->a, &cause) != 0)
 		goto fail_cause;
 	cli_store_progress_end(&cs->progress);
@@ -271,37 +276,79 @@ fail:
 	return -1;
 }
 
+/* sagi scan of a mailbox prints in uid order as messages are judged. */
+struct cli_scan_printer {
+	const struct cli_opts	*o;
+	struct cli_store	*cs;	/* its st is set once the store opens */
+	size_t			 next;	/* entries before it are printed */
+	int			 bits;
+};
+
+static void
+cli_scan_print(struct cli_scan_printer *p, const struct store_entry *e)
+{
+	char	*line, *where;
+
+	if (e->verdict != NULL) {
+		line = report_scan_entry(&p->o->report,
+		    store_folder(p->cs->st), e);
+		p->bits |= cli_exit_bits(e->verdict);
+	} else {
+		where = xasprintf("%s:%u", store_folder(p->cs->st),
+		    e->uid);
+		line = report_error_line(&p->o->report, where, -1,
+		    e->error != NULL ? e->error : "not classified");
+		free(where);
+		p->bits |= CLI_EXIT_ERROR;
+	}
+	fputs(line, stdout);
+	free(line);
+}
+
+/* Prints the entries up to the first one not judged yet (all: final). */
+static void
+cli_scan_print_ready(struct cli_scan_printer *p, int final)
+{
+	const struct store_entry *e;
+
+	while (p->next < store_count(p->cs->st)) {
+		e = store_entry_at(p->cs->st, p->next);
+		if (!final && e->verdict == NULL && e->error == NULL)
+			break;
+		cli_scan_print(p, e);
+		p->next++;
+	}
+}
+
+static void
+cli_scan_judged(void *ctx, const struct store_entry *e)
+{
+	struct cli_scan_printer *p = ctx;
+
+	(void)e;
+	cli_scan_print_ready(p, 0);
+}
+
 int
 cli_scan_store(const struct cli_opts *o)
 {
 	struct cli_store	 cs;
-	size_t			 i;
-	int			 bits = 0;
+	struct cli_scan_printer	 p;
 
-	if (cli_store_open(o, &cs, 1) != 0)
+	memset(&p, 0, sizeof p);
+	p.o = o;
+	p.cs = &cs;
+	/* The lines come as the messages are judged; after a failure the
+	 * ones printed stand, and the exit status says the rest failed. */
+	if (cli_store_open(o, &cs, 1, cli_scan_judged, &p) != 0) {
+		fflush(stdout);
 		return CLI_EXIT_ERROR;
-	for (i = 0; i < store_count(cs.st); i++) {
-		struct store_entry	*e = store_entry_at(cs.st, i);
-		char			*line, *where;
-
-		if (e->verdict != NULL) {
-			line = report_scan_entry(&o->report,
-			    store_folder(cs.st), e);
-			bits |= cli_exit_bits(e->verdict);
-		} else {
-			where = xasprintf("%s:%u", store_folder(cs.st), e->uid);
-			line = report_error_line(&o->report, where, -1,
-			    e->error != NULL ? e->error : "not classified");
-			free(where);
-			bits |= CLI_EXIT_ERROR;
-		}
-		fputs(line, stdout);
-		free(line);
 	}
+	cli_scan_print_ready(&p, 1);
 	cli_store_close(&cs);
 	if (fflush(stdout) != 0)
-		bits |= CLI_EXIT_ERROR;
-	return bits;
+		p.bits |= CLI_EXIT_ERROR;
+	return p.bits;
 }
 
 
@@ -368,7 +415,7 @@ cli_junk(const struct cli_opts *o)
 		fprintf(stderr, "sagi: junk: say which messages: --flagged\n");
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_store_open(o, &cs, 1) != 0)
+	if (cli_store_open(o, &cs, 1, NULL, NULL) != 0)
 		return CLI_EXIT_ERROR;
 	uids = xcalloc(store_count(cs.st) + 1, sizeof *uids);
 	reasons = xcalloc(store_count(cs.st) + 1, sizeof *reasons);
@@ -474,7 +521,7 @@ cli_undo(const struct cli_opts *o)
 	char			*cause = NULL;
 	int			 rc = 0;
 
-	if (cli_store_open(o, &cs, 0) != 0)
+	if (cli_store_open(o, &cs, 0, NULL, NULL) != 0)
 		return CLI_EXIT_ERROR;
 	if (store_undo(cs.st, &rep, &cause) != 0) {
 		cli_store_error(cause);
