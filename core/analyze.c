@@ -18,6 +18,7 @@
 #include "html.h"
 #include "measure.h"
 #include "norm.h"
+#include "prefilter.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -30,6 +31,7 @@
 struct analyzer_work {
 	struct facts		*f;
 	struct detect_scratch	*ds;
+	struct prefilter_hits	 brand_hits;	/* measure_ctx's */
 	struct analyzer_work	*next;
 };
 
@@ -87,6 +89,7 @@ analyzer_free(struct analyzer *a)
 			a->pool->free = w->next;
 			facts_free(w->f);
 			detect_scratch_free(w->ds);
+			prefilter_hits_free(&w->brand_hits);
 			free(w);
 		}
 		pthread_mutex_destroy(&a->pool->lock);
@@ -178,6 +181,8 @@ analyzer_work_take(const struct analyzer *a)
 		w = xcalloc(1, sizeof *w);
 		w->f = facts_new();
 		w->ds = detect_scratch_new();
+		prefilter_hits_init(&w->brand_hits,
+		    ruleset_brand_literals(a->rules));
 	}
 	return w;
 }
@@ -242,6 +247,7 @@ analyzer_run(const struct analyzer *a, const struct msg *m)
 	ctx.memo = &memo;
 
 	w = analyzer_work_take(a);
+	ctx.brand_hits = &w->brand_hits;
 	inner = analyzer_inner(a, &ctx, m, w);
 	f = w->f;
 	measure_message(&ctx, m, f);

@@ -680,7 +680,11 @@ detect_eval_with(const struct ruleset *rs, const struct facts *f,
 	detect_caps(&ctx);
 	detect_hits(&ctx, v);
 
+	/* Only a matched rule renders evidence: the others hold nothing,
+	 * and a free(NULL) per rule per message cost as much as the hits. */
 	for (i = 0; i < rs->nrules; i++) {
+		if (!ctx.st[i].matched)
+			continue;
 		free(ctx.st[i].evidence);
 		free(ctx.st[i].joined);
 	}

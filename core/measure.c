@@ -57,19 +57,35 @@ measure_norm(const struct fview *v, const char *s, size_t len)
 	return norm_text(v->ctx->norm, s, len);
 }
 
-/* The first n characters (not bytes) of UTF-8 s. */
+/*
+ * The first n characters (not bytes) of UTF-8 s: where character n starts,
+ * a character starting at byte 0 and at every later byte that is not a
+ * continuation byte.  Those are counted eight bytes at a time: a
+ * continuation byte is the one with its top bit set and the next clear.
+ */
 static size_t
 measure_prefix_chars(const char *s, size_t len, size_t n)
 {
-	size_t	 i = 0;
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	uint64_t	 w, cont;
+	size_t		 i = 1, starts;
 
-	while (i < len && n > 0) {
-		i++;
-		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		n--;
+	if (len == 0 || n == 0)
+		return 0;
+	while (len - i >= sizeof w) {
+		memcpy(&w, s + i, sizeof w);
+		cont = w & ~(w << 1) & ones * 0x80;
+		starts = sizeof w - (size_t)(((cont >> 7) * ones) >> 56);
+		if (starts >= n)
+			break;
+		n -= starts;
+		i += sizeof w;
 	}
-	return i;
+	for (; i < len; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && --n == 0)
+			return i;
+	}
+	return len;
 }
 
 static void
@@ -358,25 +374,60 @@ measure_links(struct fview *v)
 	v->link_texts = buf_take(&joined);
 }
 
-/* Damerau-free Levenshtein distance, capped: returns cap+1 when over. */
+/*
+ * At least the bytes a and b have in common, as multisets: one edit changes
+ * at most one of them, so strings sharing fewer than the longer one's length
+ * minus cap are more than cap edits apart.  Bytes share counters by their
+ * low six bits, which can only count more in common (the bound stays safe)
+ * and costs one small table.
+ */
+static size_t
+measure_common_bytes(const char *a, size_t al, const char *b, size_t bl)
+{
+	unsigned char	 n[64];
+	size_t		 i, common = 0;
+
+	memset(n, 0, sizeof n);
+	for (i = 0; i < al; i++)
+		n[(unsigned char)a[i] & 63]++;
+	for (i = 0; i < bl; i++) {
+		if (n[(unsigned char)b[i] & 63] != 0) {
+			n[(unsigned char)b[i] & 63]--;
+			common++;
+		}
+	}
+	return common;
+}
+
+/*
+ * Damerau-free Levenshtein distance, capped: returns cap+1 when over.  Runs
+ * for every host label against every brand token, so only the band of
+ * cells within cap of the diagonal is computed (Ukkonen): a cell outside it
+ * is more than cap anyway, and standing in for it with cap+1 leaves every
+ * value up to cap exact.
+ */
 static int
 measure_edit_distance(const char *a, size_t al, const char *b, size_t bl,
     int cap)
 {
-	int	 row[64], prev, tmp, best;
-	size_t	 i, j;
+	int	 row[64], prev, tmp, best, over = cap + 1;
+	size_t	 i, j, lo, hi, c = (size_t)cap;
 
 	if (al >= 63 || bl >= 63)
-		return cap + 1;
-	if ((al > bl ? al - bl : bl - al) > (size_t)cap)
-		return cap + 1;
+		return over;
+	if ((al > bl ? al - bl : bl - al) > c)
+		return over;
+	if (measure_common_bytes(a, al, b, bl) + c < (al > bl ? al : bl))
+		return over;
 	for (j = 0; j <= bl; j++)
-		row[j] = (int)j;
+		row[j] = j <= c ? (int)j : over;
 	for (i = 1; i <= al; i++) {
-		prev = row[0];
-		row[0] = (int)i;
-		best = row[0];
-		for (j = 1; j <= bl; j++) {
+		lo = i > c ? i - c : 1;
+		hi = i + c < bl ? i + c : bl;
+		prev = row[lo - 1];
+		row[lo - 1] = lo == 1 ? (int)i : over;
+		best = row[lo - 1];
+		for (j = lo; j <= hi; j++) {
 			tmp = row[j];
 			row[j] = prev + (a[i - 1] != b[j - 1]);
 			if (row[j - 1] + 1 < row[j])
@@ -388,9 +439,9 @@ measure_edit_distance(const char *a, size_t al, const char *b, size_t bl,
 				best = row[j];
 		}
 		if (best > cap)
-			return cap + 1;
+			return over;
 	}
-	return row[bl];
+	return row[bl] < over ? row[bl] : over;
 }
 
 /* Edits a label may be from a token and still be a lookalike: one for
@@ -688,21 +739,25 @@ static void
 measure_claim_texts_init(struct fview *v, struct measure_claim_texts *ct)
 {
 	const struct ruleset	*rs = v->ctx->rules;
-	struct prefilter_hits	 h;
+	struct prefilter_hits	 own, *h = v->ctx->brand_hits;
 	size_t			 k, nb = ruleset_brand_count(rs);
 
 	ct->text[CLAIM_DISPLAY] = v->display_norm;
 	ct->text[CLAIM_SUBJECT] = v->skip_subject_claim ? NULL : v->subject_norm;
 	ct->text[CLAIM_BODY] = v->head_norm;
 	ct->text[CLAIM_LINK] = v->link_texts;
-	prefilter_hits_init(&h, ruleset_brand_literals(rs));
+	if (h == NULL) {
+		prefilter_hits_init(&own, ruleset_brand_literals(rs));
+		h = &own;
+	}
 	for (k = 0; k < CLAIM__COUNT; k++) {
 		ct->maybe[k] = xcalloc(nb + 1, 1);
 		if (ct->text[k] != NULL)
 			ruleset_brands_maybe_in(rs, ct->text[k],
-			    strlen(ct->text[k]), &h, ct->maybe[k]);
+			    strlen(ct->text[k]), h, ct->maybe[k]);
 	}
-	prefilter_hits_free(&h);
+	if (h == &own)
+		prefilter_hits_free(&own);
 }
 
 static void
@@ -887,13 +942,24 @@ measure_message(const struct measure_ctx *ctx, const struct msg *m,
 	measure_view_free(&v);
 }
 
-/* Value of a "From:" / "差出人:" style line in a forwarded block. */
+#define MEASURE_QUOTED_NAMES	8	/* most names of one field */
+
+/*
+ * Value of a "From:" / "差出人:" style line in a forwarded block.  Every
+ * line of the quoted text is tried, so a line is compared with a name
+ * only when their first bytes agree as strncasecmp would see them.
+ */
 static char *
 measure_quoted_field(const char *q, size_t ql, const char *const *names)
 {
 	const char	*p = q, *end = q + ql, *nl;
-	size_t		 i;
+	size_t		 i, n, lens[MEASURE_QUOTED_NAMES];
+	int		 first[MEASURE_QUOTED_NAMES], c;
 
+	for (n = 0; names[n] != NULL; n++) {
+		lens[n] = strlen(names[n]);
+		first[n] = tolower((unsigned char)names[n][0]);
+	}
 	while (p < end) {
 		const char	*s = p;
 		size_t		 ll;
@@ -902,10 +968,11 @@ measure_quoted_field(const char *q, size_t ql, const char *const *names)
 		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		while (s < p + ll && (*s == '>' || *s == ' ' || *s == '\t'))
 			s++;
-		for (i = 0; names[i] != NULL; i++) {
-			size_t	 nl2 = strlen(names[i]);
+		c = s < p + ll ? tolower((unsigned char)*s) : -1;
+		for (i = 0; i < n; i++) {
+			size_t	 nl2 = lens[i];
 
-			if ((size_t)(p + ll - s) > nl2 &&
+			if (c == first[i] && (size_t)(p + ll - s) > nl2 &&
 			    strncasecmp(s, names[i], nl2) == 0) {
 				s += nl2;
 				while (s < p + ll && (*s == ' ' || *s == '\t'))

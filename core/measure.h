@@ -25,12 +25,17 @@ struct measure_memo {
 	int			 quoted_defanged;
 };
 
+struct prefilter_hits;
+
 struct measure_ctx {
 	const struct ruleset	*rules;		/* borrowed: brands */
 	const struct url_ctx	*urls;		/* borrowed: public suffixes */
 	const struct norm	*norm;		/* borrowed: normalisation */
 	const char		*authserv_id;	/* trusted A-R id, NULL = topmost */
 	struct measure_memo	*memo;		/* borrowed; NULL = none */
+	/* Borrowed scratch for the brand prefilter, initialised for
+	 * ruleset_brand_literals(rules) literals; NULL: one per message. */
+	struct prefilter_hits	*brand_hits;
 };
 
 /* Frees what memo holds and empties it; memo itself is the caller's. */

@@ -355,6 +355,51 @@ norm_icu(const struct norm *n, struct buf *out, const char *utf8, size_t len,
 }
 
 /*
+ * norm_mixed's common case, a run of characters that are copied as they
+ * are (ASCII other than capitals and NUL, kana, kanji): steps over them
+ * from i and returns where the first character that needs a decision
+ * starts, with the last one stepped over in *prev and *plen (left alone
+ * when there was none).  Runs of one length go in loops of their own, the
+ * three-byte one testing a character's bytes together: this is most of
+ * the text of Japanese mail.
+ */
+static size_t
+norm_copied(const struct norm *n, const uint8_t *s, size_t i, size_t len,
+    size_t *prev, size_t *plen)
+{
+	const uint8_t	 want = NORM_F_BOUNDARY | NORM_F_SELF;
+	const uint8_t	*bmp = n->bmp;
+	size_t		 j;
+	unsigned int	 b0;
+	uint16_t	 cont;	/* both bytes tested at once: order is moot */
+
+	for (;;) {
+		for (j = i; j < len && s[j] < 0x80 && bmp[s[j]] == want; j++)
+			;
+		if (j != i) {
+			*prev = j - 1;
+			*plen = 1;
+			i = j;
+		}
+		/* E1–EC: never an overlong or a surrogate. */
+		for (j = i; j + 3 <= len; j += 3) {
+			b0 = s[j];
+			memcpy(&cont, s + j + 1, sizeof cont);
+			if (b0 - 0xe1 > 0xec - 0xe1 ||
+			    (cont & 0xc0c0) != 0x8080 ||
+			    bmp[(b0 & 0x0f) << 12 | (s[j + 1] & 0x3f) << 6 |
+			    (s[j + 2] & 0x3f)] != want)
+				break;
+		}
+		if (j == i)
+			return i;
+		*prev = j - 3;
+		*plen = 3;
+		i = j;
+	}
+}
+
+/*
  * NFKC_Casefold of a chunk that is not all ASCII, without ICU where the
  * table knows better.  Normalisation works segment by segment, a segment
  * running from one boundary to the next, so a character with a boundary
@@ -439,26 +484,8 @@ norm_mixed(const struct norm *n, struct buf *out, const uint8_t *s,
 		 * first character that needs a decision, which the loop
 		 * above reads again.
 		 */
-		while (!inslow && pf == (NORM_F_BOUNDARY | NORM_F_SELF) &&
-		    i < len) {
-			b0 = s[i];
-			if (b0 < 0x80) {
-				if (n->bmp[b0] != pf)
-					break;
-				prev = i++;
-				plen = 1;
-				continue;
-			}
-			if (len - i < 3 || b0 < 0xe1 || b0 > 0xec ||
-			    (s[i + 1] & 0xc0) != 0x80 ||
-			    (s[i + 2] & 0xc0) != 0x80 ||
-			    n->bmp[(b0 & 0x0f) << 12 | (s[i + 1] & 0x3f) << 6 |
-			    (s[i + 2] & 0x3f)] != pf)
-				break;
-			prev = i;
-			plen = 3;
-			i += 3;
-		}
+		if (!inslow && pf == (NORM_F_BOUNDARY | NORM_F_SELF))
+			i = norm_copied(n, s, i, len, &prev, &plen);
 	}
 	if (inslow)
 		norm_icu(n, out, (const char *)s + slow, len - slow, stages,
@@ -609,12 +636,15 @@ static size_t
 norm_skip(const uint8_t *s, size_t i, size_t len)
 {
 	uint64_t	 w;
+	uint16_t	 cont;	/* two continuation bytes tested at once */
 	size_t		 from;
 
 	for (;;) {
-		while (len - i >= 3 && s[i] >= 0xe3 && s[i] <= 0xe9 &&
-		    (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80)
-			i += 3;
+		for (; i + 3 <= len && s[i] - 0xe3u <= 0xe9 - 0xe3; i += 3) {
+			memcpy(&cont, s + i + 1, sizeof cont);
+			if ((cont & 0xc0c0) != 0x8080)
+				break;
+		}
 		if (i == len || s[i] >= 0x80)
 			return i;
 

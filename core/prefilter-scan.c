@@ -307,7 +307,8 @@ prefilter_link(struct prefilter_hits *h, struct pf_lane *ln, size_t nlanes)
  * early enough (the longest literal) to see literals crossing into it.
  */
 #define PF_LANES	4		/* written out in prefilter_run4 */
-#define PF_LANES_MIN	2048
+/* Below this, setting the lanes up costs more than they save. */
+#define PF_LANES_MIN	512
 
 /*
  * Steps the four lanes from step k until one of them hits (returns that
@@ -321,7 +322,10 @@ static SAGI_NOINLINE size_t
 prefilter_run4(const uint32_t *delta, const unsigned char *cls,
     const unsigned char *const *p, size_t *st, size_t k, size_t steps)
 {
-	const unsigned char	*p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3];
+	/* Indexed from the end, up to 0: the loop test needs no limit. */
+	const unsigned char	*p0 = p[0] + steps, *p1 = p[1] + steps;
+	const unsigned char	*p2 = p[2] + steps, *p3 = p[3] + steps;
+	ptrdiff_t		 j = (ptrdiff_t)k - (ptrdiff_t)steps;
 	size_t			 s0, s1, s2, s3;
 
 	/* The loop ends at the first hit bit, so only here can one be set. */
@@ -329,11 +333,11 @@ prefilter_run4(const uint32_t *delta, const unsigned char *cls,
 	s1 = st[1] & ~PF_HIT;
 	s2 = st[2] & ~PF_HIT;
 	s3 = st[3] & ~PF_HIT;
-	for (; k < steps; k++) {
-		s0 = delta[s0 + cls[p0[k]]];
-		s1 = delta[s1 + cls[p1[k]]];
-		s2 = delta[s2 + cls[p2[k]]];
-		s3 = delta[s3 + cls[p3[k]]];
+	for (; j < 0; j++) {
+		s0 = delta[s0 + cls[p0[j]]];
+		s1 = delta[s1 + cls[p1[j]]];
+		s2 = delta[s2 + cls[p2[j]]];
+		s3 = delta[s3 + cls[p3[j]]];
 		if ((s0 | s1 | s2 | s3) & PF_HIT)
 			break;
 	}
@@ -341,7 +345,7 @@ prefilter_run4(const uint32_t *delta, const unsigned char *cls,
 	st[1] = s1;
 	st[2] = s2;
 	st[3] = s3;
-	return k;
+	return (size_t)((ptrdiff_t)steps + j);
 }
 
 void

@@ -48,6 +48,8 @@ struct pf_parse {
 	const unsigned char	*p;
 	const unsigned char	*end;
 	int			 caseless;
+	int			 folded;	/* PREFILTER_FOLDED given */
+	int			 used_fold;	/* … and k or s relied on it */
 	int			 depth;
 	int			 bail;
 	int			 alts;		/* top-level alternatives */
@@ -272,6 +274,18 @@ pf_is_alnum(int c)
 {
 	return pf_is_digit(c) || (c >= 'a' && c <= 'z') ||
 	    (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Whether a caseless k or s may be a literal (PREFILTER_FOLDED), noting
+ * that the requirement now depends on it.
+ */
+static int
+pf_fold(struct pf_parse *ps)
+{
+	if (ps->folded)
+		ps->used_fold = 1;
+	return ps->folded;
 }
 
 /* Letters without case: CJK, kana, hangul (safe for caseless literals). */
@@ -552,7 +566,7 @@ pf_class_add(struct pf_parse *ps, struct pf_set *set, unsigned long cp)
 	if (cp >= 'A' && cp <= 'Z')
 		cp += 'a' - 'A';
 	if (ps->caseless && (cp >= 0x80 ? !pf_caseless_safe((unsigned int)cp) :
-	    cp == 'k' || cp == 's'))
+	    (cp == 'k' || cp == 's') && !pf_fold(ps)))
 		return -1;	/* see pf_char */
 	if (cp < 0x80) {
 		u[0] = (char)cp;
@@ -759,7 +773,7 @@ pf_char(struct pf_parse *ps, struct pf_info *in)
 		if (c >= 'A' && c <= 'Z')
 			c += 'a' - 'A';
 		/* Caseless k and s also match U+212A and U+017F. */
-		if (ps->caseless && (c == 'k' || c == 's'))
+		if (ps->caseless && (c == 'k' || c == 's') && !pf_fold(ps))
 			pf_info_any(in, 4);
 		else
 			pf_info_lit(ps, in, &c, 1);
@@ -969,6 +983,7 @@ prefilter_required(const char *pattern, unsigned int opts,
 	ps.p = (const unsigned char *)pattern;
 	ps.end = ps.p + strlen(pattern);
 	ps.caseless = (opts & PREFILTER_CASELESS) != 0;
+	ps.folded = (opts & PREFILTER_FOLDED) != 0;
 	pf_alt(&ps, &in);
 	ok = !ps.bail && ps.p == ps.end && pf_as_req(&in, &set, &pre);
 	if (ok) {
@@ -1001,6 +1016,7 @@ prefilter_required(const char *pattern, unsigned int opts,
 			}
 			ps.top[pick].set.n = 0;
 		}
+		req->folded = ps.used_fold;
 	}
 	free(ps.a);
 	return ok ? 0 : -1;

@@ -28,10 +28,20 @@ struct prefilter_req {
 	size_t		  n;
 	size_t		  pre[PREFILTER_MAX_FAC];	/* by factor */
 	size_t		  nfac;
+	int		  folded;	/* needs PREFILTER_UNFOLDED absent */
 };
 
 #define PREFILTER_CASELESS	0x1	/* the pattern is compiled caseless */
 #define PREFILTER_EXTENDED	0x2	/* … extended (x): never analysed */
+/*
+ * The pattern runs on NFKC_Casefold text (norm_text), where U+017F (long s)
+ * and U+212A (Kelvin) never occur: caseless k and s may be literals.  A req
+ * that made use of it says so (folded); it holds only for a text where no
+ * PREFILTER_UNFOLDED literal occurs, so a scanner that relies on it must
+ * look for those two as well.
+ */
+#define PREFILTER_FOLDED	0x4
+#define PREFILTER_UNFOLDED	{ "\xc5\xbf", "\xe2\x84\xaa" }
 
 /*
  * Analyses a PCRE2 pattern (UTF, already known to compile).  Returns 0 and

@@ -24,18 +24,22 @@
 #define RULEPACK_MAX_WINDOWS	64
 #define RULEPACK_WINDOW_GAP	256
 
-/* Values at least this long never match a list (a host is at most 253). */
-#define RULEPACK_LIST_VALUE_MAX	1024
+#define RULEPACK_HASH_BASIS	2166136261u
+#define RULEPACK_HASH_PRIME	16777619u
 
+/*
+ * FNV-1a, last byte first: the hash of each suffix of a string is a step
+ * from that of the next, so rulepack_lkey_init hashes every domain above
+ * a host in one pass.
+ */
 static uint32_t
 rulepack_hash(const char *s, size_t len)
 {
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
+	uint32_t	 h = RULEPACK_HASH_BASIS;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	while (len > 0) {
+		h ^= (unsigned char)s[--len];
+		h *= RULEPACK_HASH_PRIME;
 	}
 	return h;
 }
@@ -69,11 +73,12 @@ rulepack_list_free(struct rs_list *l)
  * NUL byte, so strncmp plus the terminator check is an exact comparison.
  */
 static size_t
-rulepack_list_slot(const struct rs_list *l, const char *s, size_t len)
+rulepack_list_slot_h(const struct rs_list *l, const char *s, size_t len,
+    uint32_t hash)
 {
 	size_t	 mask = l->nslots - 1, i;
 
-	i = rulepack_hash(s, len) & mask;
+	i = hash & mask;
 	while (l->slots[i] != NULL) {
 		if (strncmp(l->slots[i], s, len) == 0 &&
 		    l->slots[i][len] == '\0')
@@ -81,6 +86,12 @@ rulepack_list_slot(const struct rs_list *l, const char *s, size_t len)
 		i = (i + 1) & mask;
 	}
 	return i;
+}
+
+static size_t
+rulepack_list_slot(const struct rs_list *l, const char *s, size_t len)
+{
+	return rulepack_list_slot_h(l, s, len, rulepack_hash(s, len));
 }
 
 static void
@@ -139,12 +150,50 @@ rulepack_list_find(struct rs_list **lists, size_t n, const char *name)
 	return NULL;
 }
 
+/* Whether the suffix of k from off is an entry of l. */
 static int
-rulepack_list_has(const struct rs_list *l, const char *s, size_t len)
+rulepack_list_has(const struct rs_list *l, const struct rulepack_lkey *k,
+    size_t off)
 {
+	size_t	 len = k->len - off;
+
 	if (len == 0 || len > l->maxlen)
 		return 0;
-	return l->slots[rulepack_list_slot(l, s, len)] != NULL;
+	return l->slots[rulepack_list_slot_h(l, k->buf + off, len,
+	    k->hash[off])] != NULL;
+}
+
+/* Makes value a key: lower-cased ASCII, its shape, its suffix hashes. */
+static void
+rulepack_lkey_init(struct rulepack_lkey *k, const char *value, size_t len)
+{
+	uint32_t	 h;
+	size_t		 i;
+	char		 c;
+
+	k->ok = 0;
+	k->host = 1;
+	k->len = len;
+	if (value == NULL || len == 0 || len >= sizeof k->buf)
+		return;
+	for (i = 0; i < len; i++) {
+		c = value[i];
+		if (c == '\0')
+			return;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '_'))
+			k->host = 0;
+		k->buf[i] = c;
+	}
+	h = RULEPACK_HASH_BASIS;
+	for (i = len; i > 0; i--) {
+		h ^= (unsigned char)k->buf[i - 1];
+		h *= RULEPACK_HASH_PRIME;
+		k->hash[i - 1] = h;
+	}
+	k->ok = 1;
 }
 
 /*
@@ -152,40 +201,36 @@ rulepack_list_has(const struct rs_list *l, const char *s, size_t len)
  * starting with "." matches any host under it.  Anything that is not
  * host-shaped matches only by (ASCII case-insensitive) equality.
  */
-int
-rulepack_list_match(const struct rs_list *l, const char *value, size_t len)
+static int
+rulepack_list_match_key(const struct rs_list *l, const struct rulepack_lkey *k)
 {
-	char	 buf[RULEPACK_LIST_VALUE_MAX];
 	size_t	 i;
-	int	 host = 1;
-	char	 c;
 
-	if (l == NULL || value == NULL || l->n == 0 ||
-	    len == 0 || len >= sizeof buf)
+	if (l == NULL || l->n == 0 || !k->ok)
 		return 0;
-	for (i = 0; i < len; i++) {
-		c = value[i];
-		if (c == '\0')
-			return 0;
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '-' || c == '_'))
-			host = 0;
-		buf[i] = c;
-	}
-	if (rulepack_list_has(l, buf, len))
+	if (rulepack_list_has(l, k, 0))
 		return 1;
-	if (!host)
+	if (!k->host)
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (buf[i] != '.')
+	for (i = 0; i < k->len; i++) {
+		if (k->buf[i] != '.')
 			continue;
-		if (rulepack_list_has(l, buf + i, len - i) ||
-		    rulepack_list_has(l, buf + i + 1, len - i - 1))
+		if (rulepack_list_has(l, k, i) ||
+		    rulepack_list_has(l, k, i + 1))
 			return 1;
 	}
 	return 0;
+}
+
+int
+rulepack_list_match(const struct rs_list *l, const char *value, size_t len)
+{
+	struct rulepack_lkey	 k;
+
+	if (l == NULL || value == NULL || l->n == 0)
+		return 0;
+	rulepack_lkey_init(&k, value, len);
+	return rulepack_list_match_key(l, &k);
 }
 
 /*
@@ -212,6 +257,7 @@ rulepack_scan_init(const struct ruleset *rs, struct rulepack_scan *sc)
 	prefilter_hits_init(&sc->hits, rs->pf_max);
 	sc->mctx = pcre2_match_context_copy(rs->mctx);
 	sc->nlists = 0;
+	sc->key_ready = 0;
 }
 
 void
@@ -227,6 +273,7 @@ rulepack_scan_value(const struct ruleset *rs, struct rulepack_scan *sc,
     int fact, const char *value, size_t len, int scan)
 {
 	sc->nlists = 0;
+	sc->key_ready = 0;
 	if (scan && fact >= 0 && fact < FACT__COUNT)
 		prefilter_scan(rs->pf[fact], value, len, &sc->hits);
 	else
@@ -309,8 +356,21 @@ rulepack_search(const struct ruleset *rs, const struct rule *r,
 	size_t				 k, f, lo, p, next, tried = 0;
 	size_t				 pre, drive = SIZE_MAX;
 	uint32_t			 id;
+	unsigned int			 have = 0;
 	int				 rc, windows = 0;
 
+	/*
+	 * Most values lack a factor (most often they hold no literal at
+	 * all): find that out before gathering offsets and counts.
+	 */
+	if (h->nocc == 0 && !h->overflow)
+		return PCRE2_ERROR_NOMATCH;
+	for (k = 0; k < rq->n; k++) {
+		if (h->stamp[r->lits[k]] == h->gen)
+			have |= 1u << rq->fac[k];
+	}
+	if (have != (1u << rq->nfac) - 1)
+		return PCRE2_ERROR_NOMATCH;
 	for (f = 0; f < rq->nfac; f++) {
 		first[f] = SIZE_MAX;
 		many[f] = 0;
@@ -385,7 +445,14 @@ rulepack_scan_list(struct rulepack_scan *sc, const struct rs_list *l,
 		if (sc->lists[i].list == l)
 			return sc->lists[i].match;
 	}
-	m = rulepack_list_match(l, value, len);
+	if (l == NULL || l->n == 0)
+		return 0;
+	/* The value's key serves every list asked about it. */
+	if (!sc->key_ready) {
+		rulepack_lkey_init(&sc->key, value, len);
+		sc->key_ready = 1;
+	}
+	m = rulepack_list_match_key(l, &sc->key);
 	if (sc->nlists < SAGI_NITEMS(sc->lists)) {
 		sc->lists[sc->nlists].list = l;
 		sc->lists[sc->nlists++].match = m;

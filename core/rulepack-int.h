@@ -154,6 +154,10 @@ struct ruleset {
 	/* One more over every brand's `match` literals: one pass over a text
 	 * rules out most brands before their patterns run. */
 	struct prefilter  *brand_pf;
+	/* Its ids of PREFILTER_UNFOLDED, when a brand's literals rely on
+	 * their absence (brand_folds). */
+	size_t		   brand_unfolded[2];
+	int		   brand_folds;
 	/* PCRE2 allocates through xmalloc, so it never fails with NULL. */
 	pcre2_general_context *gctx;
 	pcre2_compile_context *cctx;
@@ -199,6 +203,22 @@ struct rulepack_pack {
 	size_t			  nfixes;
 };
 
+/* Values at least this long never match a list (a host is at most 253). */
+#define RULEPACK_LIST_VALUE_MAX	1024
+
+/*
+ * A value made ready for list lookups: lower-cased, whether it is
+ * host-shaped, and the hash of each of its suffixes (all a lookup of the
+ * value and of the domains above it needs, computed in one pass).
+ */
+struct rulepack_lkey {
+	char		 buf[RULEPACK_LIST_VALUE_MAX];
+	uint32_t	 hash[RULEPACK_LIST_VALUE_MAX];	/* of buf + i */
+	size_t		 len;
+	int		 ok;		/* 0: matches no list */
+	int		 host;
+};
+
 /*
  * Per caller (per thread) matching state, so the ruleset stays read-only:
  * the prefilter literals found in the current value, and a copy of the
@@ -213,6 +233,9 @@ struct rulepack_scan {
 		int			 match;
 	}			 lists[8];
 	size_t			 nlists;
+	/* The current value as a list key, once a list asks (key_ready). */
+	struct rulepack_lkey	 key;
+	int			 key_ready;
 };
 
 /* rulepack.c */

@@ -921,7 +921,7 @@ rp_brand_finish(struct rp_parse *p)
 		    PCRE2_CASELESS);
 	if (rb->pub.match_re != NULL)
 		(void)prefilter_required(p->brand_match.text,
-		    PREFILTER_CASELESS, &rb->req);
+		    PREFILTER_CASELESS | PREFILTER_FOLDED, &rb->req);
 	if (rb->pub.ndomains == 0)
 		rp_error(p, rb->line, 1, "missing \"domains\" in brand \"%s\"",
 		    id);

@@ -94,11 +94,15 @@ ruleset_merge_fact(struct ruleset *rs, struct rule *r)
 		    r->req.lens[k]);
 }
 
-/* Gives a brand's literals ids in the brand prefilter. */
+/*
+ * Gives a brand's literals ids in the brand prefilter, and the characters
+ * its literals assume absent (PREFILTER_FOLDED) ids too.
+ */
 static void
 ruleset_merge_brand(struct ruleset *rs, struct rs_brand *b)
 {
-	size_t	 k;
+	static const char *const unfolded[] = PREFILTER_UNFOLDED;
+	size_t			 k;
 
 	if (b->req.n == 0)
 		return;
@@ -108,6 +112,12 @@ ruleset_merge_brand(struct ruleset *rs, struct rs_brand *b)
 	for (k = 0; k < b->req.n; k++)
 		b->lits[k] = prefilter_add(rs->brand_pf, b->req.lits[k],
 		    b->req.lens[k]);
+	if (!b->req.folded)
+		return;
+	for (k = 0; k < SAGI_NITEMS(rs->brand_unfolded); k++)
+		rs->brand_unfolded[k] = prefilter_add(rs->brand_pf,
+		    unfolded[k], strlen(unfolded[k]));
+	rs->brand_folds = 1;
 }
 
 size_t
@@ -121,24 +131,29 @@ ruleset_brands_maybe_in(const struct ruleset *rs, const char *text,
     size_t len, struct prefilter_hits *h, unsigned char *maybe)
 {
 	const struct rs_brand	*b;
-	size_t			 i, k, f;
-	int			 have;
+	size_t			 i, k;
+	unsigned int		 have;
+	int			 ready, unfolded = 0;
 
-	if (prefilter_ready(rs->brand_pf))
+	if ((ready = prefilter_ready(rs->brand_pf))) {
 		prefilter_scan(rs->brand_pf, text, len, h);
+		for (k = 0; rs->brand_folds &&
+		    k < SAGI_NITEMS(rs->brand_unfolded); k++)
+			unfolded |= h->stamp[rs->brand_unfolded[k]] == h->gen;
+	}
 	for (i = 0; i < rs->nbrands; i++) {
 		b = rs->brands[i];
 		maybe[i] = 1;
-		if (b->lits == NULL || !prefilter_ready(rs->brand_pf))
+		if (b->lits == NULL || !ready || (b->req.folded && unfolded))
 			continue;	/* nothing proven: the pattern decides */
-		/* Every match holds a literal of each factor. */
-		for (f = 0; f < b->req.nfac && maybe[i]; f++) {
-			have = 0;
-			for (k = 0; k < b->req.n && !have; k++)
-				have = b->req.fac[k] == f &&
-				    h->stamp[b->lits[k]] == h->gen;
-			maybe[i] = (unsigned char)have;
+		/* Every match holds a literal of each factor: one pass over
+		 * the literals collects the factors found. */
+		have = 0;
+		for (k = 0; k < b->req.n; k++) {
+			if (h->stamp[b->lits[k]] == h->gen)
+				have |= 1u << b->req.fac[k];
 		}
+		maybe[i] = have == (1u << b->req.nfac) - 1;
 	}
 }
 

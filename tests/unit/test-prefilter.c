@@ -141,6 +141,11 @@ static const struct {
 	{ "(?i:kx)y", 0, "x@4 ; y@5" },		/* caseless k: any */
 	{ "(?-i:kx)", PREFILTER_CASELESS, "kx@0" },
 	{ "(?x:a b)", 0, "-" },
+	/* On NFKC_Casefold text (FOLDED) caseless k and s are letters. */
+	{ "kiosk", PREFILTER_CASELESS | PREFILTER_FOLDED, "kiosk@0" },
+	{ "[kx]", PREFILTER_CASELESS | PREFILTER_FOLDED, "k|x@0" },
+	{ "saison|セゾン", PREFILTER_CASELESS | PREFILTER_FOLDED,
+	  "saison|セゾン@0" },
 };
 
 static void
@@ -155,6 +160,31 @@ test_required(void)
 		    req_cases[i].pattern,
 		    req_cases[i].opts & PREFILTER_CASELESS ? "i" : "");
 		free(got);
+	}
+	/* A requirement that relies on FOLDED says so, and only then. */
+	{
+		static const struct {
+			const char	*pattern;
+			unsigned int	 opts;
+			int		 folded;
+		} fold_cases[] = {
+			{ "kiosk", PREFILTER_CASELESS | PREFILTER_FOLDED, 1 },
+			{ "[ks]x", PREFILTER_CASELESS | PREFILTER_FOLDED, 1 },
+			{ "amazon", PREFILTER_CASELESS | PREFILTER_FOLDED, 0 },
+			{ "kiosk", PREFILTER_CASELESS, 0 },
+			{ "kiosk", PREFILTER_FOLDED, 0 },
+		};
+		struct prefilter_req	 req;
+
+		for (i = 0; i < SAGI_NITEMS(fold_cases); i++) {
+			t_int_eq(prefilter_required(fold_cases[i].pattern,
+			    fold_cases[i].opts, &req), 0, "required /%s/",
+			    fold_cases[i].pattern);
+			t_int_eq(req.folded, fold_cases[i].folded,
+			    "/%s/ opts %u: folded", fold_cases[i].pattern,
+			    fold_cases[i].opts);
+			prefilter_req_free(&req);
+		}
 	}
 	/* A long literal is cut in 64-byte pieces: two factors. */
 	memset(big, 'x', 100);

@@ -309,6 +309,48 @@ test_brands_maybe_in(struct ruleset *rs, struct diag *d)
 	prefilter_hits_free(&h);
 }
 
+/*
+ * A brand whose literals hold a caseless s or k (PREFILTER_FOLDED): ruled
+ * out by their absence, but a candidate whenever the text holds U+017F or
+ * U+212A, which its pattern matches as s and k while the literals do not.
+ */
+static void
+test_brands_folded(void)
+{
+	static const char pack[] =
+	    "pack fold\nversion 1\nrequires sagi-rules 1\n"
+	    "brand sk\n  name SK\n  match sakura|kiosk\n"
+	    "  domains sk.example\nend\n";
+	struct ruleset		*rs = ruleset_new();
+	struct diag		*d = diag_new();
+	struct prefilter_hits	 h;
+	const struct brand	*b;
+	unsigned char		 maybe[1];
+	size_t			 off, len;
+
+	t_int_eq(load(rs, pack, d), 0, "folded brand pack loads");
+	dump(d);
+	b = ruleset_brand(rs, 0);
+	prefilter_hits_init(&h, ruleset_brand_literals(rs));
+	ruleset_brands_maybe_in(rs, "at the kiosk", 12, &h, maybe);
+	t_ok(maybe[0] == 1, "folded: literal with k found");
+	ruleset_brands_maybe_in(rs, "in sakura park", 14, &h, maybe);
+	t_ok(maybe[0] == 1, "folded: literal with s found");
+	ruleset_brands_maybe_in(rs, "nothing here", 12, &h, maybe);
+	t_ok(maybe[0] == 0, "folded: ruled out without its literals");
+	ruleset_brands_maybe_in(rs, "\xc5\xbf" "akura", 7, &h, maybe);
+	t_ok(maybe[0] == 1, "long s: still a candidate");
+	t_ok(brand_find(b, "\xc5\xbf" "akura", 7, &off, &len) == 1,
+	    "long s: and the pattern matches");
+	ruleset_brands_maybe_in(rs, "\xe2\x84\xaa" "iosk", 8, &h, maybe);
+	t_ok(maybe[0] == 1, "Kelvin sign: still a candidate");
+	t_ok(brand_find(b, "\xe2\x84\xaa" "iosk", 8, &off, &len) == 1,
+	    "Kelvin sign: and the pattern matches");
+	prefilter_hits_free(&h);
+	diag_free(d);
+	ruleset_free(rs);
+}
+
 static void
 test_good_pack(void)
 {
@@ -647,6 +689,7 @@ main(void)
 	test_degenerate();
 	test_bad_packs();
 	test_good_pack();
+	test_brands_folded();
 	test_lists();
 	test_atomic();
 	test_version();
