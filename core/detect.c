@@ -55,6 +55,7 @@ struct detect_scratch {
 };
 
 struct detect_capped {
+	int		 group;
 	double		 score;
 	size_t		 idx;
 };
@@ -505,6 +506,8 @@ detect_cmp_capped(const void *a, const void *b)
 {
 	const struct detect_capped	*ca = a, *cb = b;
 
+	if (ca->group != cb->group)
+		return ca->group < cb->group ? -1 : 1;
 	if (ca->score != cb->score)
 		return ca->score > cb->score ? -1 : 1;
 	return ca->idx < cb->idx ? -1 : ca->idx > cb->idx;
@@ -522,27 +525,30 @@ detect_caps(struct detect_ctx *ctx)
 
 	if (rs->ngroups == 0)
 		return;
+	/* One pass over the rules for all capped groups, sorted by group
+	 * and then as each group's cut needs: not one pass per group. */
 	c = ctx->capped;
-	for (g = 0; g < rs->ngroups; g++) {
-		if (!rs->groups[g].capped)
+	left = 0;
+	for (n = i = 0; i < rs->nrules; i++) {
+		r = rs->rules[i];
+		if (!ctx->st[i].matched || r->helper || !(r->score > 0) ||
+		    r->group_idx < 0 || (size_t)r->group_idx >= rs->ngroups ||
+		    !rs->groups[r->group_idx].capped)
 			continue;
-		for (n = i = 0; i < rs->nrules; i++) {
-			r = rs->rules[i];
-			if (r->group_idx == (int)g && ctx->st[i].matched &&
-			    !r->helper && r->score > 0) {
-				c[n].score = r->score;
-				c[n++].idx = i;
-			}
-		}
-		if (n > 1)
-			qsort(c, n, sizeof *c, detect_cmp_capped);
-		left = rs->groups[g].cap;
-		for (i = 0; i < n; i++) {
-			if (c[i].score > left)
-				c[i].score = left;
-			left -= c[i].score;
-			ctx->st[c[i].idx].score = c[i].score;
-		}
+		c[n].group = r->group_idx;
+		c[n].score = r->score;
+		c[n++].idx = i;
+	}
+	if (n > 1)
+		qsort(c, n, sizeof *c, detect_cmp_capped);
+	for (i = 0; i < n; i++) {
+		g = (size_t)c[i].group;
+		if (i == 0 || c[i - 1].group != c[i].group)
+			left = rs->groups[g].cap;
+		if (c[i].score > left)
+			c[i].score = left;
+		left -= c[i].score;
+		ctx->st[c[i].idx].score = c[i].score;
 	}
 }
 

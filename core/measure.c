@@ -459,6 +459,14 @@ measure_typo_cap(size_t toklen)
  * for tokens of five letters or more (myamazonjp), or a piece one or two
  * edits from it (anazom, amaz0n, ralkuten).
  */
+/* A host label or hyphen piece, for measure_host_brands. */
+struct measure_piece {
+	const char	*p;
+	size_t		 len;
+};
+
+#define MEASURE_PIECES	32	/* on the stack; more go to the heap */
+
 static void
 measure_host_brands(struct fview *v, const struct msg_link *l,
     const struct url *u)
@@ -466,7 +474,8 @@ measure_host_brands(struct fview *v, const struct msg_link *l,
 	const struct ruleset	*rs = v->ctx->rules;
 	struct facts		*f = v->f;
 	struct fact_inst	*fi;
-	size_t			 bi, ti, hl;
+	struct measure_piece	 stackp[MEASURE_PIECES], *pc = stackp;
+	size_t			 bi, ti, hl, k, npc, cap = MEASURE_PIECES;
 	const char		*host = u->host, *p, *q, *end;
 
 	if (u->flags & URL_IP)
@@ -480,6 +489,23 @@ measure_host_brands(struct fview *v, const struct msg_link *l,
 		if (dot != NULL)
 			end = host + hl - strlen(dot);
 	}
+	/* The pieces once, not again for every brand and token. */
+	npc = 0;
+	for (p = host; p < end; p = q + 1) {
+		q = p;
+		while (q < end && *q != '.' && *q != '-')
+			q++;
+		if (npc == cap) {
+			cap *= 2;
+			pc = pc == stackp ? memcpy(xreallocarray(NULL, cap,
+			    sizeof *pc), stackp, sizeof stackp) :
+			    xreallocarray(pc, cap, sizeof *pc);
+		}
+		pc[npc].p = p;
+		pc[npc++].len = (size_t)(q - p);
+		if (q >= end)
+			break;
+	}
 	for (bi = 0; bi < ruleset_brand_count(rs); bi++) {
 		const struct brand	*b = ruleset_brand(rs, bi);
 		int			 found = 0;
@@ -490,14 +516,11 @@ measure_host_brands(struct fview *v, const struct msg_link *l,
 			const char	*tok = b->tokens[ti];
 			size_t		 tl = strlen(tok);
 
-			for (p = host; p < end && !found; p = q + 1) {
-				size_t	 pl;
+			for (k = 0; k < npc && !found; k++) {
+				size_t	 pl = pc[k].len;
 				int	 d;
 
-				q = p;
-				while (q < end && *q != '.' && *q != '-')
-					q++;
-				pl = (size_t)(q - p);
+				p = pc[k].p;
 				if (pl == tl && strncmp(p, tok, tl) == 0) {
 					found = 1;
 				} else if (tl >= 5 && pl > tl &&
@@ -526,11 +549,11 @@ measure_host_brands(struct fview *v, const struct msg_link *l,
 					facts_set_var(f, fi, "brand_name", b->name);
 					facts_set_var(f, fi, "token", tok);
 				}
-				if (q >= end)
-					break;
 			}
 		}
 	}
+	if (pc != stackp)
+		free(pc);
 }
 
 /*

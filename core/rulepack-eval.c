@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -512,21 +513,31 @@ rulepack_value_counts(const struct ruleset *rs, const struct rule *r,
 	return 1;
 }
 
+/* b must come from a ruleset (its private side has the domain lengths). */
 int
 brand_owns_host(const struct brand *b, const char *host)
 {
-	size_t	 i, hlen, dlen;
+	const size_t	*lens;
+	size_t		 i, hlen, dlen;
+	int		 last;
 
 	if (b == NULL || host == NULL)
 		return 0;
+	lens = ((const struct rs_brand *)b)->domain_lens;
 	hlen = strlen(host);
 	if (hlen != 0 && host[hlen - 1] == '.')
 		hlen--;		/* "amazon.co.jp." is amazon.co.jp */
+	if (hlen == 0)
+		return 0;
+	/* Most domains differ in their last byte: compared as strncasecmp
+	 * would (same tolower), it spares the call. */
+	last = tolower((unsigned char)host[hlen - 1]);
 	for (i = 0; i < b->ndomains; i++) {
-		dlen = strlen(b->domains[i]);
+		dlen = lens[i];
 		if (dlen == 0 || dlen > hlen)
 			continue;
-		if (strncasecmp(host + hlen - dlen, b->domains[i], dlen) != 0)
+		if (tolower((unsigned char)b->domains[i][dlen - 1]) != last ||
+		    strncasecmp(host + hlen - dlen, b->domains[i], dlen) != 0)
 			continue;
 		if (dlen == hlen || host[hlen - dlen - 1] == '.')
 			return 1;
@@ -649,5 +660,6 @@ rulepack_brand_free(struct rs_brand *b)
 	rulepack_expects_free(b->expects, b->nexpects);
 	prefilter_req_free(&b->req);
 	free(b->lits);
+	free(b->domain_lens);
 	free(b);
 }

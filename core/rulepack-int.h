@@ -121,6 +121,9 @@ struct rs_brand {
 	 * ruleset's brand prefilter (NULL until merged). */
 	struct prefilter_req	 req;
 	size_t			*lits;
+	/* strlen of each pub.domains[i]: brand_owns_host runs for every
+	 * brand and link host. */
+	size_t			*domain_lens;
 };
 
 struct rs_group {

@@ -909,6 +909,7 @@ rp_brand_finish(struct rp_parse *p)
 {
 	struct rs_brand	*rb = p->brand;
 	const char	*id = rb->pub.id;
+	size_t		 i;
 
 	if (rb->pub.name == NULL)
 		rp_error(p, rb->line, 1, "missing \"name\" in brand \"%s\"",
@@ -927,6 +928,10 @@ rp_brand_finish(struct rp_parse *p)
 		    id);
 	rp_src_free(&p->brand_match);
 	rb->mctx = p->rs->mctx;
+	rb->domain_lens = xcalloc(rb->pub.ndomains + 1,
+	    sizeof *rb->domain_lens);
+	for (i = 0; i < rb->pub.ndomains; i++)
+		rb->domain_lens[i] = strlen(rb->pub.domains[i]);
 	p->brand = NULL;
 	if (p->brand_bad) {
 		rulepack_brand_free(rb);

@@ -61,7 +61,8 @@ const struct brand *ruleset_brand_find(const struct ruleset *rs, const char *id)
 int		 ruleset_list_match(const struct ruleset *rs, const char *list,
 		     const char *host);
 
-/* 1 when host is one of b's domains or a subdomain of one. */
+/* 1 when host is one of b's domains or a subdomain of one; b from a
+ * ruleset (ruleset_brand). */
 int		 brand_owns_host(const struct brand *b, const char *host);
 /* Searches normalised text for the brand's `match` pattern.  Returns 1 and
  * sets *off, *len on a hit, 0 otherwise. */

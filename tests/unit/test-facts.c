@@ -178,11 +178,113 @@ test_container(void)
 	facts_free(f);
 }
 
+/* Well-formed UTF-8 (Unicode Table 3-7), written plainly. */
+static int
+ref_utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t		 i = 0, n, k;
+	unsigned long	 c, min;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, min = 0x80, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, min = 0x800, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, min = 0x10000, c &= 0x07;
+		else
+			return 0;
+		if (len - i - 1 < n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static unsigned int
+rnd(unsigned long *x)
+{
+	*x = *x * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned int)(*x >> 33);
+}
+
+/*
+ * The validity check's fast paths (eight ASCII bytes, four three-byte
+ * characters at once) against the plain definition: runs of kana and
+ * kanji with ASCII, other lengths and, now and then, one bad byte, at
+ * every alignment.
+ */
+static void
+test_utf8_random(void)
+{
+	struct facts	*f = facts_new();
+	unsigned char	 s[96];
+	unsigned long	 x = 12345;
+	size_t		 len, i, k, bad = 0, diff = 0;
+	int		 round;
+
+	for (round = 0; round < 200000; round++) {
+		len = 0;
+		while (len + 4 <= sizeof s && rnd(&x) % 16 != 0) {
+			switch (rnd(&x) % 8) {
+			case 0:
+				s[len++] = (unsigned char)(rnd(&x) % 0x80);
+				break;
+			case 1:
+				s[len++] = (unsigned char)(0xc2 + rnd(&x) % 30);
+				s[len++] = (unsigned char)(0x80 + rnd(&x) % 64);
+				break;
+			case 2:
+				s[len++] = (unsigned char)(0xf0 + rnd(&x) % 5);
+				for (k = 0; k < 3; k++)
+					s[len++] = (unsigned char)(0x80 +
+					    rnd(&x) % 64);
+				break;
+			default:
+				s[len++] = (unsigned char)(0xe0 + rnd(&x) % 16);
+				s[len++] = (unsigned char)(0x80 + rnd(&x) % 64);
+				s[len++] = (unsigned char)(0x80 + rnd(&x) % 64);
+				break;
+			}
+		}
+		if (len > 0 && rnd(&x) % 4 == 0) {
+			i = rnd(&x) % len;
+			s[i] = (unsigned char)rnd(&x);
+		}
+		if (len > 0 && rnd(&x) % 8 == 0) {
+			i = rnd(&x) % 3;
+			len -= i < len ? i : 0;
+		}
+		facts_reset(f);
+		facts_addn(f, FACT_BODY, (const char *)s, len);
+		i = ref_utf8_valid(s, len);
+		bad += i == 0;
+		if ((size_t)facts_value_utf8(f, FACT_BODY, 0) != i)
+			diff++;
+	}
+	t_int_eq(diff, 0, "utf-8 check agrees with the definition");
+	t_ok(bad > 10000 && bad < 190000, "both kinds of input tried");
+	facts_free(f);
+}
+
 int
 main(void)
 {
 	test_degenerate();
 	test_catalogue();
 	test_container();
+	test_utf8_random();
 	return t_done();
 }
