@@ -16,6 +16,10 @@
 
 #include <libetpan/libetpan.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "buf.h"
 #include "charset.h"
 #include "html.h"
@@ -153,10 +157,12 @@ msg_add_link(struct msg *m, const char *href, const char *text, int quoted,
 static size_t
 msg_split_headers(struct msg *m, const char *raw, size_t len)
 {
-	size_t		 i = 0, start, colon;
+	size_t		 i = 0, start, colon, cap;
+	const char	*nl, *cp;
 	struct buf	 val;
 	int		 too_many = 0;
 
+	cap = m->nheaders;	/* what is allocated, as far as we know */
 	buf_init(&val);
 	while (i < len) {
 		if (raw[i] == '\n') {
@@ -167,13 +173,15 @@ msg_split_headers(struct msg *m, const char *raw, size_t len)
 			buf_free(&val);
 			return i + 2;
 		}
+		/* Lines found with memchr rather than byte by byte: header
+		 * blocks are a few kilobytes (Received, DKIM, ARC). */
 		start = i;
-		colon = 0;
-		while (i < len && raw[i] != '\n') {
-			if (colon == 0 && raw[i] == ':')
-				colon = i;
-			i++;
-		}
+		nl = memchr(raw + i, '\n', len - i);
+		i = nl != NULL ? (size_t)(nl - raw) : len;
+		cp = memchr(raw + start, ':', i - start);
+		if (cp == raw)		/* 0 means none: take the next one */
+			cp = memchr(raw + 1, ':', i - 1);
+		colon = cp != NULL ? (size_t)(cp - raw) : 0;
 		if (colon == 0 || colon == start ||
 		    memchr(raw + start, ' ', colon - start) != NULL) {
 			/* Not a field: a lone line inside the header block.
@@ -191,8 +199,8 @@ msg_split_headers(struct msg *m, const char *raw, size_t len)
 		while (i < len && (raw[i] == ' ' || raw[i] == '\t')) {
 			size_t	 ls = i;
 
-			while (i < len && raw[i] != '\n')
-				i++;
+			nl = memchr(raw + i, '\n', len - i);
+			i = nl != NULL ? (size_t)(nl - raw) : len;
 			buf_add(&val, raw + ls, i - ls);
 			if (i < len)
 				i++;
@@ -209,8 +217,13 @@ msg_split_headers(struct msg *m, const char *raw, size_t len)
 				v++;
 				vl--;
 			}
-			m->headers = xreallocarray(m->headers, m->nheaders + 1,
-			    sizeof *m->headers);
+			/* Room grows by doubling: a realloc per field was a
+			 * third of the cost of the split. */
+			if (m->nheaders == cap) {
+				cap = cap < 16 ? 16 : cap * 2;
+				m->headers = xreallocarray(m->headers, cap,
+				    sizeof *m->headers);
+			}
 			h = &m->headers[m->nheaders++];
 			h->name = xstrndup(raw + start, colon - start);
 			h->value = xmalloc(vl + 1);
@@ -501,15 +514,18 @@ msg_scan_url(void *arg, const char *s, size_t len)
 
 
 /* Words every forward marker holds (ASCII ones lower-case): a text or line
- * without any of them holds no marker.  probe: a rare letter of an ASCII
- * word, and where it is, for msg_may_hold_forward_marker. */
+ * without any of them holds no marker.  pair: the offset of two bytes of
+ * the word that msg_may_hold_forward_marker looks for first; rarer in
+ * mail text than any one letter of it. */
 static const struct {
 	const char	*word;
 	size_t		 len;
-	size_t		 probe;
+	size_t		 pair;
 } msg_fwd_keys[] = {
-	{ "forward", 7, 3 }, { "original", 8, 3 }, { "転送", 6, 0 },
-	{ "元のメッセ", 15, 0 },
+	{ "forward", 7, 2 },		/* "rw" */
+	{ "original", 8, 2 },		/* "ig" */
+	{ "転送", 6, 1 },		/* BB A2, the end of 転 */
+	{ "元のメッセ", 15, 1 },		/* 85 83, the end of 元 */
 };
 /*
  * A line that opens a forwarded message in the text.  Mail programs write
@@ -553,6 +569,33 @@ msg_is_forward_marker(const char *line, size_t len)
 }
 
 /*
+ * Whether a marker word has its pair of bytes at text[i] (i + 1 < len):
+ * the ASCII words in any case, as strncasecmp compares them.
+ */
+static int
+msg_fwd_word_at(const char *text, size_t len, size_t i)
+{
+	const char	*wd;
+	size_t		 k, wl, at;
+
+	for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
+		wd = msg_fwd_keys[k].word;
+		wl = msg_fwd_keys[k].len;
+		if (i < msg_fwd_keys[k].pair)
+			continue;
+		at = i - msg_fwd_keys[k].pair;
+		if (at + wl > len)
+			continue;
+		if ((unsigned char)wd[0] >= 0x80) {
+			if (memcmp(text + at, wd, wl) == 0)
+				return 1;
+		} else if (strncasecmp(text + at, wd, wl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Whether text holds a word every forward marker holds (see
  * msg_is_forward_marker): one pass over the whole text, so the per-line
  * check runs only in the few texts that might have a marker.
@@ -560,54 +603,66 @@ msg_is_forward_marker(const char *line, size_t len)
 static int
 msg_may_hold_forward_marker(const char *text, size_t len)
 {
-	const uint64_t	 ones = UINT64_C(0x0101010101010101);
-	const uint64_t	 highs = UINT64_C(0x8080808080808080);
-	uint64_t	 w, x, hit, probes[SAGI_NITEMS(msg_fwd_keys)];
-	const char	*wd;
-	size_t		 i, k, wl, at, nprobes = 0;
-	unsigned char	 pc;
+	size_t		 i = 0;
+	unsigned char	 c, d;
 
-	for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
-		wd = msg_fwd_keys[k].word;
-		if ((unsigned char)wd[0] < 0x80) {
-			/* Broadcast once here, not for every eight bytes. */
-			probes[nprobes++] = ones *
-			    (unsigned char)wd[msg_fwd_keys[k].probe];
-			continue;
+	if (len < 2)
+		return 0;
+#ifdef __SSE2__
+	{
+		/*
+		 * Sixteen starts a test for the four pairs ("rw" of forward,
+		 * "ig" of original, in any case; the last two bytes of 転
+		 * and of 元, which few other kanji share, unlike their first
+		 * two): in mail text a pair is rare where any single letter
+		 * is not, so few starts reach msg_fwd_word_at.  This runs
+		 * over every text part, and was the most of its cost.
+		 */
+		const __m128i	 lc = _mm_set1_epi8(0x20);
+		const __m128i	 r = _mm_set1_epi8('r');
+		const __m128i	 w = _mm_set1_epi8('w');
+		const __m128i	 ii = _mm_set1_epi8('i');
+		const __m128i	 g = _mm_set1_epi8('g');
+		const __m128i	 bb = _mm_set1_epi8((char)0xbb);
+		const __m128i	 a2 = _mm_set1_epi8((char)0xa2);
+		const __m128i	 x85 = _mm_set1_epi8((char)0x85);
+		const __m128i	 x83 = _mm_set1_epi8((char)0x83);
+		__m128i		 v0, v1, t0, t1, hit;
+		unsigned int	 mask;
+
+		while (len - i >= 17) {
+			v0 = _mm_loadu_si128((const __m128i *)(text + i));
+			v1 = _mm_loadu_si128((const __m128i *)(text + i + 1));
+			t0 = _mm_or_si128(v0, lc);
+			t1 = _mm_or_si128(v1, lc);
+			hit = _mm_or_si128(
+			    _mm_and_si128(_mm_cmpeq_epi8(t0, r),
+			    _mm_cmpeq_epi8(t1, w)),
+			    _mm_and_si128(_mm_cmpeq_epi8(t0, ii),
+			    _mm_cmpeq_epi8(t1, g)));
+			hit = _mm_or_si128(hit, _mm_or_si128(
+			    _mm_and_si128(_mm_cmpeq_epi8(v0, bb),
+			    _mm_cmpeq_epi8(v1, a2)),
+			    _mm_and_si128(_mm_cmpeq_epi8(v0, x85),
+			    _mm_cmpeq_epi8(v1, x83))));
+			mask = (unsigned int)_mm_movemask_epi8(hit);
+			while (mask != 0) {
+				if (msg_fwd_word_at(text, len,
+				    i + (size_t)__builtin_ctz(mask)))
+					return 1;
+				mask &= mask - 1;
+			}
+			i += 16;
 		}
-		if (memmem(text, len, wd, msg_fwd_keys[k].len) != NULL)
-			return 1;
 	}
-	/*
-	 * The ASCII words, in any case, are looked for in one pass by their
-	 * probe letters ("w" of forward, "g" of original), eight bytes at
-	 * a time while none of them holds one: the same answer as a search
-	 * for each word, at a fraction of the cost over whole bodies.
-	 */
-	for (i = 0; i < len; i++) {
-		if (len - i >= sizeof w) {
-			memcpy(&w, text + i, sizeof w);
-			w |= ones * 0x20;
-			hit = 0;
-			for (k = 0; k < nprobes; k++) {
-				x = w ^ probes[k];
-				hit |= (x - ones) & ~x;
-			}
-			if ((hit & highs) == 0) {
-				i += sizeof w - 1;
-				continue;
-			}
-		}
-		pc = (unsigned char)text[i] | 0x20;
-		for (k = 0; k < SAGI_NITEMS(msg_fwd_keys); k++) {
-			wd = msg_fwd_keys[k].word;
-			wl = msg_fwd_keys[k].len;
-			if ((unsigned char)wd[0] >= 0x80 ||
-			    pc != (unsigned char)wd[msg_fwd_keys[k].probe] ||
-			    i < msg_fwd_keys[k].probe)
-				continue;
-			at = i - msg_fwd_keys[k].probe;
-			if (at + wl <= len && strncasecmp(text + at, wd, wl) == 0)
+#endif
+	for (; i + 1 < len; i++) {
+		c = (unsigned char)text[i];
+		d = (unsigned char)text[i + 1];
+		if (((c | 0x20) == 'r' && (d | 0x20) == 'w') ||
+		    ((c | 0x20) == 'i' && (d | 0x20) == 'g') ||
+		    (c == 0xbb && d == 0xa2) || (c == 0x85 && d == 0x83)) {
+			if (msg_fwd_word_at(text, len, i))
 				return 1;
 		}
 	}
@@ -625,6 +680,57 @@ msg_line_quoted(const char *p, size_t ll)
 }
 
 /*
+ * End of the run of lines from p that are all quoted (each line that
+ * follows starts with '>' or " >"), or of every line when fwd; a run ends
+ * at the first line start at least MSG_RUN_MAX past p.  The first line
+ * always belongs to the run.
+ */
+static const char *
+msg_run_end(const char *p, const char *end, int fwd)
+{
+	const char	*e = p, *nl;
+
+	do {
+		nl = memchr(e, '\n', (size_t)(end - e));
+		e = nl != NULL ? nl + 1 : end;
+	} while (e < end && (size_t)(e - p) < MSG_RUN_MAX &&
+	    (fwd || msg_line_quoted(e, (size_t)(end - e))));
+	return e;
+}
+
+/*
+ * The same for a run of unquoted lines, which ends at the first quoted
+ * line after p.  Such a line holds a '>', and most text holds few: they
+ * are looked for rather than every line end.
+ */
+static const char *
+msg_run_end_unquoted(const char *p, const char *end)
+{
+	const char	*gt, *e = NULL, *nl;
+
+	for (gt = p + 1; gt < end &&
+	    (gt = memchr(gt, '>', (size_t)(end - gt))) != NULL; gt++) {
+		if (gt[-1] == '\n') {
+			e = gt;
+			break;
+		}
+		if (gt[-1] == ' ' && gt - 2 >= p && gt[-2] == '\n') {
+			e = gt - 1;
+			break;
+		}
+	}
+	if (e != NULL && (size_t)(e - p) < MSG_RUN_MAX)
+		return e;
+	/* No quoted line within MSG_RUN_MAX: the first line start at or
+	 * past it ends the run, as it would a run of quoted lines. */
+	if ((size_t)(end - p) <= MSG_RUN_MAX - 1)
+		return end;
+	nl = memchr(p + MSG_RUN_MAX - 1, '\n',
+	    (size_t)(end - (p + MSG_RUN_MAX - 1)));
+	return nl != NULL && nl + 1 < end ? nl + 1 : end;
+}
+
+/*
  * From p, the lines that need no forward-marker check and are all quoted
  * or all not (every line when fwd): appended and scanned for URLs as one
  * run rather than line by line, with the same result, since no URL
@@ -639,11 +745,10 @@ msg_add_plain_run(struct msg *m, const char *p, const char *end, int fwd)
 	int			 q;
 
 	q = fwd || msg_line_quoted(p, (size_t)(end - p));
-	do {
-		nl = memchr(e, '\n', (size_t)(end - e));
-		e = nl != NULL ? nl + 1 : end;
-	} while (e < end && (size_t)(e - p) < MSG_RUN_MAX &&
-	    (fwd || msg_line_quoted(e, (size_t)(end - e)) == q));
+	if (q)
+		e = msg_run_end(p, end, fwd);
+	else
+		e = msg_run_end_unquoted(p, end);
 	if (q && !fwd && m->forward_kind == NULL)
 		m->forward_kind = "quote";
 	if ((size_t)(e - p) <= msg_text_room(m))
@@ -1038,13 +1143,43 @@ static unsigned int
 msg_nesting_estimate(const char *raw, size_t len)
 {
 	static const char	 needle[] = "multipart/";
-	const char		*p = raw, *end = raw + len;
+	const size_t		 nl = sizeof needle - 1, at = nl - 2;
+	size_t			 i = at;
 	unsigned int		 n = 0;
 
-	while (p < end && (p = memmem(p, (size_t)(end - p), needle,
-	    sizeof needle - 1)) != NULL) {
-		n++;
-		p += sizeof needle - 1;
+	/*
+	 * Every occurrence has "t/" at offset 8, and only one (the needle
+	 * cannot overlap itself, so this counts what a search that skips
+	 * past each match counts).  The pair is rare in mail, base64
+	 * included, so testing sixteen places at once for it and comparing
+	 * only there reads the whole message at a fraction of memmem's
+	 * cost.
+	 */
+	if (len < nl)
+		return 0;
+#ifdef __SSE2__
+	while (len - i >= 17) {
+		__m128i		 m;
+		unsigned int	 mask;
+
+		m = _mm_and_si128(
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(raw + i)),
+		    _mm_set1_epi8('t')),
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+		    (raw + i + 1)), _mm_set1_epi8('/')));
+		mask = (unsigned int)_mm_movemask_epi8(m);
+		for (; mask != 0; mask &= mask - 1) {
+			if (memcmp(raw + i + (size_t)__builtin_ctz(mask) - at,
+			    needle, nl) == 0)
+				n++;
+		}
+		i += 16;
+	}
+#endif
+	for (; i + 2 <= len; i++) {
+		if (raw[i] == 't' && raw[i + 1] == '/' &&
+		    memcmp(raw + i - at, needle, nl) == 0)
+			n++;
 	}
 	return n;
 }

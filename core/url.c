@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <idn2.h>
 #include <libpsl.h>
 #include <unicode/uscript.h>
@@ -57,8 +61,31 @@ struct url_ctx {
 /* url_scan_text stops reporting after this many URLs. */
 #define URL_SCAN_MAX		100000
 
-/* Host characters WHATWG forbids (after percent-decoding). */
-#define URL_FORBIDDEN_HOST	" #%/:<>?@[\\]^|"
+#ifdef __SSE2__
+/* Which of the sixteen bytes of v are c: 0xff where so, else 0. */
+static inline __m128i
+url_eq16(__m128i v, char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+#endif
+
+/*
+ * Host bytes a browser refuses (after percent-decoding): C0 controls, DEL
+ * and the characters WHATWG forbids, " #%/:<>?@[\\]^|".  A table, as every
+ * byte of every host is looked up.
+ */
+static const unsigned char url_host_refused[256] = {
+	[0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1,
+	[0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1,
+	[0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1,
+	[0x1f] = 1, [0x7f] = 1,
+	[' '] = 1, ['#'] = 1, ['%'] = 1, ['/'] = 1, [':'] = 1, ['<'] = 1,
+	['>'] = 1, ['?'] = 1, ['@'] = 1, ['['] = 1, ['\\'] = 1, [']'] = 1,
+	['^'] = 1, ['|'] = 1,
+};
 
 static int
 url_is_alpha(int c)
@@ -186,6 +213,7 @@ url_clean(const char *s)
 {
 	const unsigned char	*b, *e;
 	char			*out, *o;
+	size_t			 n;
 
 	b = (const unsigned char *)s;
 	e = b + strlen(s);
@@ -194,9 +222,17 @@ url_clean(const char *s)
 	while (e > b && e[-1] <= 0x20)
 		e--;
 	out = o = xmalloc((size_t)(e - b) + 1);
-	for (; b < e; b++) {
-		if (*b != '\t' && *b != '\n' && *b != '\r')
-			*o++ = (char)*b;
+	/* Runs between tabs and newlines are copied whole: hrefs are long
+	 * (tracking query strings) and seldom hold one. */
+	while (b < e) {
+		n = strcspn((const char *)b, "\t\n\r");
+		if (n > (size_t)(e - b))
+			n = (size_t)(e - b);
+		memcpy(o, b, n);
+		o += n;
+		b += n;
+		if (b < e)
+			b++;		/* the tab or newline */
 	}
 	*o = '\0';
 	return out;
@@ -515,8 +551,7 @@ url_host_parse(char *raw, unsigned int *flags)
 
 	url_pct_decode(raw);
 	for (p = raw; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
-		    strchr(URL_FORBIDDEN_HOST, *p) != NULL)
+		if (url_host_refused[(unsigned char)*p])
 			return NULL;
 	}
 	url_strip_trailing_dots(raw);
@@ -819,6 +854,13 @@ url_fold_fullwidth(const char *s, size_t len)
 	int32_t		 i = 0, prev, n = (int32_t)len;
 	UChar32		 c;
 
+	/* Most link text is ASCII, which folds to itself. */
+	while (i < n && u[i] < 0x80)
+		i++;
+	if (i == n)
+		return xstrndup(s, len);
+	i = 0;
+
 	buf_init(&b);
 	while (i < n) {
 		prev = i;
@@ -835,25 +877,39 @@ url_fold_fullwidth(const char *s, size_t len)
 	return url_buf_finish(&b);
 }
 
-/* Wrappers around a URL shown as text: <…>, quotes, brackets. */
-static const char *const url_text_open[] = {
-	"<", "(", "[", "{", "\"", "'", "\xe3\x80\x8c" /* 「 */,
-	"\xe3\x80\x8e" /* 『 */, "\xe3\x80\x90" /* 【 */,
-	"\xe2\x80\x9c" /* “ */, "\xe2\x80\x98" /* ‘ */,
+/*
+ * Wrappers around a URL shown as text: <…>, quotes, brackets.  Lengths
+ * are kept with them: url_text_trim tries every one at both ends of each
+ * bit of link text, and measuring them each time cost more than the rest.
+ */
+struct url_wrap {
+	const char	*s;
+	size_t		 n;
 };
-static const char *const url_text_close[] = {
-	">", ")", "]", "}", "\"", "'", ".", ",", ";", "!", "?",
-	"\xe3\x80\x8d" /* 」 */, "\xe3\x80\x8f" /* 』 */,
-	"\xe3\x80\x91" /* 】 */, "\xe2\x80\x9d" /* ” */,
-	"\xe2\x80\x99" /* ’ */,
+#define URL_WRAP(s)	{ s, sizeof s - 1 }
+static const struct url_wrap url_text_open[] = {
+	URL_WRAP("<"), URL_WRAP("("), URL_WRAP("["), URL_WRAP("{"),
+	URL_WRAP("\""), URL_WRAP("'"), URL_WRAP("\xe3\x80\x8c") /* 「 */,
+	URL_WRAP("\xe3\x80\x8e") /* 『 */, URL_WRAP("\xe3\x80\x90") /* 【 */,
+	URL_WRAP("\xe2\x80\x9c") /* “ */, URL_WRAP("\xe2\x80\x98") /* ‘ */,
 };
+static const struct url_wrap url_text_close[] = {
+	URL_WRAP(">"), URL_WRAP(")"), URL_WRAP("]"), URL_WRAP("}"),
+	URL_WRAP("\""), URL_WRAP("'"), URL_WRAP("."), URL_WRAP(","),
+	URL_WRAP(";"), URL_WRAP("!"), URL_WRAP("?"),
+	URL_WRAP("\xe3\x80\x8d") /* 」 */, URL_WRAP("\xe3\x80\x8f") /* 』 */,
+	URL_WRAP("\xe3\x80\x91") /* 】 */, URL_WRAP("\xe2\x80\x9d") /* ” */,
+	URL_WRAP("\xe2\x80\x99") /* ’ */,
+};
+#undef URL_WRAP
 
 /* Strips blanks and wrappers from both ends of [*b, *e). */
 static void
 url_text_trim(const char **b, const char **e)
 {
-	size_t		 i, n;
-	int		 changed = 1;
+	const struct url_wrap	*w;
+	size_t			 i;
+	int			 changed = 1;
 
 	while (changed && *b < *e) {
 		changed = 0;
@@ -865,19 +921,24 @@ url_text_trim(const char **b, const char **e)
 			(*e)--;
 			changed = 1;
 		}
-		for (i = 0; i < SAGI_NITEMS(url_text_open); i++) {
-			n = strlen(url_text_open[i]);
-			if ((size_t)(*e - *b) >= n &&
-			    memcmp(*b, url_text_open[i], n) == 0) {
-				*b += n;
+		/* No wrapper begins or ends with a letter or a digit, and
+		 * most link text does: then none can match. */
+		for (i = 0; *b < *e && !url_is_alnum((unsigned char)**b) &&
+		    i < SAGI_NITEMS(url_text_open); i++) {
+			w = &url_text_open[i];
+			if ((size_t)(*e - *b) >= w->n && **b == w->s[0] &&
+			    memcmp(*b, w->s, w->n) == 0) {
+				*b += w->n;
 				changed = 1;
 			}
 		}
-		for (i = 0; i < SAGI_NITEMS(url_text_close); i++) {
-			n = strlen(url_text_close[i]);
-			if ((size_t)(*e - *b) >= n &&
-			    memcmp(*e - n, url_text_close[i], n) == 0) {
-				*e -= n;
+		for (i = 0; *b < *e && !url_is_alnum((unsigned char)(*e)[-1]) &&
+		    i < SAGI_NITEMS(url_text_close); i++) {
+			w = &url_text_close[i];
+			if ((size_t)(*e - *b) >= w->n &&
+			    (*e)[-(ptrdiff_t)w->n] == w->s[0] &&
+			    memcmp(*e - w->n, w->s, w->n) == 0) {
+				*e -= w->n;
 				changed = 1;
 			}
 		}
@@ -970,14 +1031,15 @@ url_parse_text(const struct url_ctx *ctx, const char *text, struct url *out)
 {
 	char		*f, *t = NULL, *tmp;
 	const char	*b, *e, *p, *at;
+	size_t		 tl;
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
 	out->port = -1;
-	if (ctx == NULL || text == NULL || strlen(text) > URL_TEXT_MAX)
+	if (ctx == NULL || text == NULL || (tl = strlen(text)) > URL_TEXT_MAX)
 		return -1;
 
-	f = url_fold_fullwidth(text, strlen(text));
+	f = url_fold_fullwidth(text, tl);
 	b = f;
 	e = f + strlen(f);
 	url_text_trim(&b, &e);
@@ -1147,9 +1209,51 @@ url_text_is_defanged(const char *s)
 		return 0;
 	len = strlen(s);
 	for (i = 0; i < len; i++) {
+#ifdef __SSE2__
+		/*
+		 * Every notation below starts with one of these pairs:
+		 * "hx", "ww" (any case), ":/", a bracket ('[', '(', '{')
+		 * before '.', 'd', 'D' or ':', a '*', and the first two
+		 * bytes of ● or ＊.  Sixteen starts a test (this runs over
+		 * whole bodies): a pair is much rarer in mail text than its
+		 * first byte (':' and 'w', and 0xef, the lead byte of the
+		 * full-width punctuation Japanese text is full of).  A
+		 * position ruled out here would match nothing below and
+		 * change no state (auth_end), so the answer is the same.
+		 */
+		while (len - i >= 17) {
+			__m128i		 v0, v1, t0, t1, m, br, nx;
+			unsigned int	 mask;
+
+			v0 = _mm_loadu_si128((const __m128i *)(s + i));
+			v1 = _mm_loadu_si128((const __m128i *)(s + i + 1));
+			t0 = _mm_or_si128(v0, _mm_set1_epi8(0x20));
+			t1 = _mm_or_si128(v1, _mm_set1_epi8(0x20));
+			m = _mm_and_si128(url_eq16(t0, 'h'), url_eq16(t1, 'x'));
+			m = _mm_or_si128(m, _mm_and_si128(url_eq16(t0, 'w'),
+			    url_eq16(t1, 'w')));
+			m = _mm_or_si128(m, _mm_and_si128(url_eq16(v0, ':'),
+			    url_eq16(v1, '/')));
+			/* '[' | 0x20 is '{'. */
+			br = _mm_or_si128(url_eq16(t0, '{'), url_eq16(v0, '('));
+			nx = _mm_or_si128(_mm_or_si128(url_eq16(v1, '.'),
+			    url_eq16(v1, ':')), url_eq16(t1, 'd'));
+			m = _mm_or_si128(m, _mm_and_si128(br, nx));
+			m = _mm_or_si128(m, url_eq16(v0, '*'));
+			m = _mm_or_si128(m, _mm_and_si128(url_eq16(v0,
+			    (char)0xe2), url_eq16(v1, (char)0x97)));
+			m = _mm_or_si128(m, _mm_and_si128(url_eq16(v0,
+			    (char)0xef), url_eq16(v1, (char)0xbc)));
+			mask = (unsigned int)_mm_movemask_epi8(m);
+			if (mask != 0) {
+				i += (size_t)__builtin_ctz(mask);
+				break;
+			}
+			i += 16;
+		}
+#endif
 		/* Every notation below starts with one of these: skip the
-		 * rest of the text cheaply (this runs over whole bodies),
-		 * four bytes a test. */
+		 * rest of the text cheaply, four bytes a test. */
 		while (len - i >= 4 && !(url_defang_start[(unsigned char)s[i]] |
 		    url_defang_start[(unsigned char)s[i + 1]] |
 		    url_defang_start[(unsigned char)s[i + 2]] |
@@ -1275,9 +1379,36 @@ url_scan_text(const char *text, size_t len, url_found_fn fn, void *arg)
 	if (text == NULL)
 		return 0;
 	while (i < len && count < URL_SCAN_MAX) {
+#ifdef __SSE2__
+		/*
+		 * Every start below begins with "ht" or "ww" in any case:
+		 * sixteen starts a test for these pairs, which in mail text
+		 * are far rarer than an h or a w alone (this runs over whole
+		 * bodies).  Stops on a candidate with at least 17 bytes
+		 * left; the eight-byte loop below does the rest.
+		 */
+		while (len - i >= 17) {
+			__m128i		 v0, v1, m;
+			unsigned int	 mask;
+
+			v0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+			    (text + i)), _mm_set1_epi8(0x20));
+			v1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+			    (text + i + 1)), _mm_set1_epi8(0x20));
+			m = _mm_or_si128(_mm_and_si128(url_eq16(v0, 'h'),
+			    url_eq16(v1, 't')), _mm_and_si128(url_eq16(v0, 'w'),
+			    url_eq16(v1, 'w')));
+			mask = (unsigned int)_mm_movemask_epi8(m);
+			if (mask != 0) {
+				i += (size_t)__builtin_ctz(mask);
+				break;
+			}
+			i += 16;
+		}
+#endif
 		/* Every start below begins with h or w: most bytes are
-		 * ruled out here (this runs over whole bodies), eight at a
-		 * time while no byte of them is one. */
+		 * ruled out here, eight at a time while no byte of them is
+		 * one. */
 		while (len - i >= sizeof w) {
 			memcpy(&w, text + i, sizeof w);
 			w |= URL_ONES * 0x20;

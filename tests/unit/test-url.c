@@ -422,6 +422,65 @@ check_scan(void)
 	}
 }
 
+/*
+ * The table cases again with blanks before and after, so that the text
+ * crosses the sixteen-byte blocks url_text_is_defanged and url_scan_text
+ * test at once at every offset: blanks change neither answer.
+ */
+static void
+check_shifted(void)
+{
+	struct scan_result	 r;
+	struct buf		 b;
+	size_t			 i, j, k, want, count;
+	int			 ok;
+
+	buf_init(&b);
+	for (i = 0; i < SAGI_NITEMS(defanged_cases); i++) {
+		ok = 1;
+		for (k = 0; k < 40; k++) {
+			buf_reset(&b);
+			for (j = 0; j < k; j++)
+				buf_addc(&b, ' ');
+			buf_adds(&b, defanged_cases[i].in);
+			for (j = 0; j < k % 19; j++)
+				buf_addc(&b, ' ');
+			if (url_text_is_defanged(b.data) !=
+			    defanged_cases[i].want)
+				ok = 0;
+		}
+		t_ok(ok, "is_defanged at every offset: %s",
+		    defanged_cases[i].in);
+	}
+	for (i = 0; i < SAGI_NITEMS(scan_cases); i++) {
+		for (want = 0; want < 4 && scan_cases[i].want[want] != NULL;
+		    want++)
+			;
+		ok = 1;
+		for (k = 0; k < 40; k++) {
+			buf_reset(&b);
+			for (j = 0; j < k; j++)
+				buf_addc(&b, ' ');
+			buf_adds(&b, scan_cases[i].in);
+			for (j = 0; j < k % 19; j++)
+				buf_addc(&b, ' ');
+			memset(&r, 0, sizeof r);
+			count = url_scan_text(b.data, b.len, scan_cb, &r);
+			if (count != want || r.n != want)
+				ok = 0;
+			for (j = 0; j < want && j < r.n; j++) {
+				if (strcmp(r.got[j],
+				    scan_cases[i].want[j]) != 0)
+					ok = 0;
+			}
+			for (j = 0; j < r.n && j < SAGI_NITEMS(r.got); j++)
+				free(r.got[j]);
+		}
+		t_ok(ok, "scan at every offset: %s", scan_cases[i].in);
+	}
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -472,6 +531,7 @@ main(void)
 		    defanged_cases[i].want, "is_defanged: %s",
 		    defanged_cases[i].in);
 	check_scan();
+	check_shifted();
 
 	/* url_regdom on its own */
 	s = url_regdom(ctx, "WWW.Amazon.CO.JP.");
