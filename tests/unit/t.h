@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int	t_run, t_failed;
 
@@ -49,6 +50,17 @@ static int	t_run, t_failed;
 	for (t_i_ = 0; t_i_ < (n); t_i_++)				\
 		printf("ok %d # SKIP %s\n", ++t_run, why);		\
 } while (0)
+
+/* Sleeps ms milliseconds (threads tests: a job that takes a while). */
+static inline void
+t_sleep_ms(unsigned int ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
 
 /*
  * Prints how long a hostile input took, as a TAP comment.  Never a check:

@@ -78,16 +78,6 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-sleep_ms(unsigned int ms)
-{
-	struct timespec	 ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
-}
-
 static struct store *
 open_fake(void *ctx, store_progress_fn progress, void *progress_ctx,
     char **cause)
@@ -1072,7 +1062,7 @@ test_free(void)
 			worker_fetch(w, 1);
 			worker_refresh(w);
 		}
-		sleep_ms(after[i / 2]);
+		t_sleep_ms(after[i / 2]);
 		t0 = now_s();
 		worker_free(w);
 		if (now_s() - t0 > worst)
@@ -1125,7 +1115,7 @@ test_poll(void)
 	/* Events left unread are freed by worker_free. */
 	worker_fetch(w, 2);
 	worker_fetch(w, 3);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	worker_free(w);
 	model_clear(&m);
 }

@@ -62,16 +62,6 @@ gate_wait_done(int n)
 }
 
 static void
-sleep_ms(unsigned int ms)
-{
-	struct timespec	 ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
-}
-
-static void
 run(void *ctx, void *arg)
 {
 	struct item		*it = arg;
@@ -93,7 +83,7 @@ run(void *ctx, void *arg)
 		sink += i;
 	/* Now and then a job sleeps, so the others overtake it. */
 	if (it->spin % 97 == 1)
-		sleep_ms(1);
+		t_sleep_ms(1);
 	it->ran++;
 }
 
@@ -220,7 +210,7 @@ test_wait_blocks(void)
 	gate_open(&its[2]);
 	gate_wait_done(2);
 	/* Time for a wrong wake-up to show. */
-	sleep_ms(50);
+	t_sleep_ms(50);
 	t_ok(!waiter_returned(&w), "wait(3) still sleeps with 2 of 3 done");
 	gate_open(&its[1]);
 	pthread_join(t, NULL);
@@ -266,7 +256,7 @@ test_stress(int nthreads, size_t depth, int halves, size_t njobs)
 		workq_push(q, &its[pushed++]);
 		/* Sometimes the producer is the slow side. */
 		if (rand() % 64 == 0)
-			sleep_ms(1);
+			t_sleep_ms(1);
 	}
 	while ((it = workq_take(q, 1)) != NULL) {
 		bad_order += it->seq != taken++;
