@@ -199,6 +199,7 @@ struct charset_score {
 
 /* One pass over the input before deciding anything. */
 struct charset_stats {
+	int	 known;		/* the fields below are filled in */
 	int	 has8;		/* a byte >= 0x80 */
 	int	 jis;		/* an ISO-2022-JP designation */
 };
@@ -766,6 +767,19 @@ charset_stats(const char *in, size_t len, struct charset_stats *st)
 	}
 }
 
+/*
+ * Fills *st on first use only: declared ISO-2022-JP, half of all parts,
+ * never needs it, and the pass hops from escape to escape there.
+ */
+static void
+charset_stats_get(const char *in, size_t len, struct charset_stats *st)
+{
+	if (!st->known) {
+		charset_stats(in, len, st);
+		st->known = 1;
+	}
+}
+
 const char *
 charset_sniff(const char *in, size_t len)
 {
@@ -811,6 +825,7 @@ struct charset_jis {
 	int			 hi_known;
 	size_t			 invalid;
 	int			 mismatch;
+	int			 unclean;	/* see charset_iso2022jp */
 };
 
 static void
@@ -821,6 +836,7 @@ charset_jis_flush(struct charset_jis *j)
 
 	if (j->pend.len == 0)
 		return;
+	j->unclean = 1;
 	if (j->cd[j->penc] == (iconv_t)0)
 		j->cd[j->penc] = iconv_open("UTF-8", names[j->penc]);
 	j->invalid += charset_iconv_run(j->out, j->cd[j->penc],
@@ -943,6 +959,31 @@ charset_jis_fill(iconv_t cd, char *in, size_t inlen, char *out,
 	return k == CHARSET_JIS_PAIRS + CHARSET_JIS_KANA;
 }
 
+/*
+ * Whether every entry is one well-formed UTF-8 character other than NUL:
+ * output made of entries and ASCII other than NUL then needs no second
+ * check (charset_finish).  glibc makes nothing else, but the table is
+ * trusted only for what it was checked to be.
+ */
+static int
+charset_jis_table_clean(void)
+{
+	const struct charset_jis_char	*e;
+	struct charset_u8		 u8;
+	size_t				 k;
+
+	for (k = 0; k < SAGI_NITEMS(charset_jis_table); k++) {
+		e = &charset_jis_table[k];
+		if (e->len == 0)
+			continue;
+		charset_utf8(NULL, e->u8, e->len, &u8);
+		if (u8.invalid != 0 || u8.nul != 0 ||
+		    (e->len > 1 && u8.mb != 1))
+			return 0;
+	}
+	return 1;
+}
+
 static void
 charset_jis_build(void)
 {
@@ -969,7 +1010,8 @@ charset_jis_build(void)
 	}
 	for (c = 0; c < CHARSET_JIS_KANA; c++)
 		in[n++] = (char)(0xa1 + c);
-	charset_jis_table_ok = charset_jis_fill(cd, in, n, out, outsize);
+	charset_jis_table_ok = charset_jis_fill(cd, in, n, out, outsize) &&
+	    charset_jis_table_clean();
 	free(out);
 	free(in);
 	iconv_close(cd);
@@ -1090,9 +1132,75 @@ charset_jis_escape(struct charset_jis *j, const unsigned char *s, size_t n,
 	return 1;
 }
 
-/* Returns the number of invalid sequences; *mismatch if 8-bit was seen. */
+/*
+ * How many bytes from s are plain ASCII in JIS_ASCII mode: not NUL (which
+ * makes the output unclean), ESC, SO, SI or 8-bit.  8 at a time, then
+ * byte by byte.
+ */
 static size_t
-charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
+charset_jis_ascii_run(const unsigned char *s, size_t len)
+{
+	size_t		 i = 0;
+	uint64_t	 w, esc, so;
+
+	while (i + 8 <= len) {
+		memcpy(&w, s + i, sizeof w);
+		esc = w ^ (CHARSET_ONES * 0x1b);
+		so = (w ^ (CHARSET_ONES * 0x0e)) & (CHARSET_ONES * 0xfe);
+		if ((w & CHARSET_HIGHS) != 0 ||
+		    ((w - CHARSET_ONES) & ~w & CHARSET_HIGHS) != 0 ||
+		    ((esc - CHARSET_ONES) & ~esc & CHARSET_HIGHS) != 0 ||
+		    ((so - CHARSET_ONES) & ~so & CHARSET_HIGHS) != 0)
+			break;
+		i += 8;
+	}
+	while (i < len && s[i] < 0x80 && s[i] != 0 && s[i] != 0x1b &&
+	    s[i] != 0x0e && s[i] != 0x0f)
+		i++;
+	return i;
+}
+
+/*
+ * Writes the JIS X 0208 pairs from s[i] on that the table knows, up to
+ * the first byte that is not one; returns where it stopped.
+ */
+static size_t
+charset_jis_pairs(struct buf *out, const unsigned char *s, size_t i,
+    size_t len)
+{
+	const struct charset_jis_char	*e;
+	char				*dst, *p;
+	unsigned int			 c, c2;
+
+	if (len - i < 2)
+		return i;
+	/* Three bytes stored per pair, whatever its length. */
+	p = dst = buf_reserve(out, (len - i) / 2 * 3);
+	while (len - i >= 2) {
+		c = s[i] - 0x21u;
+		c2 = s[i + 1] - 0x21u;
+		if (c >= 94 || c2 >= 94)
+			break;
+		e = &charset_jis_table[c * 94 + c2];
+		if (e->len == 0)
+			break;
+		memcpy(p, e->u8, sizeof e->u8);
+		p += e->len;
+		i += 2;
+	}
+	buf_commit(out, (size_t)(p - dst));
+	return i;
+}
+
+/*
+ * Returns the number of invalid sequences; *mismatch if 8-bit was seen;
+ * *clean when the output is well-formed UTF-8 without NUL already (table
+ * entries, ASCII other than NUL, U+FFFD and charset_utf8 only: nothing
+ * went through iconv).
+ */
+static size_t
+charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch,
+    int *clean)
 {
 	const unsigned char	*s = (const unsigned char *)in;
 	struct charset_jis	 j;
@@ -1107,6 +1215,24 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 	buf_init(&j.pend);
 	j.penc = JIS_PEND_CP932;
 	while (i < len) {
+		/*
+		 * The bulk of ISO-2022-JP mail, runs of JIS X 0208 pairs and
+		 * of ASCII, goes straight out when nothing is pending (as
+		 * charset_jis_direct would have it); whatever stops a run
+		 * takes the general path below.
+		 */
+		if (charset_jis_table_ok && !j.raw && j.pend.len == 0 &&
+		    !shift) {
+			if (mode == JIS_X0208)
+				i = charset_jis_pairs(out, s, i, len);
+			else if (mode == JIS_ASCII) {
+				e = charset_jis_ascii_run(s + i, len - i);
+				buf_add(out, s + i, e);
+				i += e;
+			}
+			if (i >= len)
+				break;
+		}
 		c = s[i];
 		if (c == 0x1b) {
 			i += charset_jis_escape(&j, s + i, len - i, &mode,
@@ -1132,6 +1258,8 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 			shift = 0;
 		}
 		if (c < 0x21 || c == 0x7f || (mode == JIS_ASCII && !shift)) {
+			if (c == 0)
+				j.unclean = 1;
 			if (charset_jis_direct(&j))
 				buf_addc(out, (char)c);
 			else
@@ -1181,6 +1309,7 @@ charset_iso2022jp(struct buf *out, const char *in, size_t len, int *mismatch)
 			iconv_close(j.cd[i]);
 	}
 	*mismatch = j.mismatch;
+	*clean = !j.unclean;
 	return j.invalid;
 }
 
@@ -1203,24 +1332,27 @@ charset_keep_better(struct buf *b, size_t bad, struct buf *alt, size_t altbad)
  */
 static size_t
 charset_decode(struct buf *b, const char *in, size_t len,
-    const struct charset_entry *e, int *mismatch)
+    const struct charset_entry *e, int *mismatch, int *clean)
 {
 	struct charset_u8	 u8;
 	struct buf		 alt;
 	size_t			 bad, altbad;
 
 	*mismatch = 0;
+	*clean = 0;
 	switch (e->kind) {
 	case CS_ASCII:
 	case CS_UTF8:
 		charset_utf8(b, in, len, &u8);
+		*clean = 1;
 		return u8.invalid + u8.nul;
 	case CS_ISO2022JP:
-		return charset_iso2022jp(b, in, len, mismatch);
+		return charset_iso2022jp(b, in, len, mismatch, clean);
 	case CS_ISO2022JP2:
-		bad = charset_iso2022jp(b, in, len, mismatch);
+		bad = charset_iso2022jp(b, in, len, mismatch, clean);
 		if (bad == 0)
 			return 0;
+		*clean = 0;
 		/* Chinese or Korean designations: glibc knows those. */
 		buf_init(&alt);
 		altbad = charset_iconv(&alt, "ISO-2022-JP-2", CS_OTHER, in,
@@ -1246,24 +1378,13 @@ charset_decode(struct buf *b, const char *in, size_t len,
 }
 
 /*
- * Whether charset_decode as kind writes through charset_utf8 alone, whose
- * output is well-formed and free of NUL already: charset_finish need not
- * check it again (the check was a fifth of all charset work).
- */
-static int
-charset_kind_clean(enum charset_kind kind)
-{
-	return kind == CS_ASCII || kind == CS_UTF8;
-}
-
-/*
  * Nothing usable declared (no label, us-ascii, or a label nobody knows):
  * sniff, else read as UTF-8 so that at least the valid parts survive.
- * *clean as for charset_kind_clean.
+ * *clean as charset_decode sets it.
  */
 static void
 charset_undeclared(struct buf *b, const char *in, size_t len,
-    const struct charset_stats *st, struct charset_info *info, int *clean)
+    struct charset_stats *st, struct charset_info *info, int *clean)
 {
 	const struct charset_entry	*e = NULL;
 	const char			*s;
@@ -1271,14 +1392,15 @@ charset_undeclared(struct buf *b, const char *in, size_t len,
 	size_t				 bad;
 	int				 mismatch;
 
+	charset_stats_get(in, len, st);
 	if (st->has8 && !(info->flags & CHARSET_UNKNOWN))
 		info->flags |= CHARSET_8BIT_UNDECLARED;
 	if ((st->has8 || st->jis) && (s = charset_sniff(in, len)) != NULL)
 		e = charset_lookup(s);
-	*clean = e == NULL || charset_kind_clean(e->kind);
+	*clean = 1;
 	if (e != NULL) {
 		info->flags |= CHARSET_SNIFFED;
-		bad = charset_decode(b, in, len, e, &mismatch);
+		bad = charset_decode(b, in, len, e, &mismatch, clean);
 		charset_copy(info->used, e->name, sizeof info->used);
 	} else {
 		charset_utf8(b, in, len, &u8);
@@ -1296,13 +1418,14 @@ charset_undeclared(struct buf *b, const char *in, size_t len,
  */
 static const char *
 charset_alternative(const char *in, size_t len, const struct charset_entry *e,
-    size_t bad, const struct charset_stats *st)
+    size_t bad, struct charset_stats *st)
 {
 	struct charset_u8	 u8;
 	struct charset_score	 best;
 	const char		*s;
 	int			 strong;
 
+	charset_stats_get(in, len, st);
 	if (st->jis)
 		return "ISO-2022-JP";
 	if (!st->has8)
@@ -1334,19 +1457,19 @@ charset_alternative(const char *in, size_t len, const struct charset_entry *e,
 	return s;
 }
 
-/* *clean as for charset_kind_clean. */
+/* *clean as charset_decode sets it. */
 static void
 charset_declared(struct buf *b, const char *in, size_t len,
-    const struct charset_entry *e, const struct charset_stats *st,
+    const struct charset_entry *e, struct charset_stats *st,
     struct charset_info *info, int *clean)
 {
 	const struct charset_entry	*ae;
 	const char			*alt;
 	struct buf			 ab;
 	size_t				 bad, altbad;
-	int				 mismatch, altmismatch;
+	int				 mismatch, altmismatch, altclean;
 
-	bad = charset_decode(b, in, len, e, &mismatch);
+	bad = charset_decode(b, in, len, e, &mismatch, clean);
 	if (bad == (size_t)-1) {
 		/* In our table but not in this libc's iconv. */
 		info->flags |= CHARSET_UNKNOWN;
@@ -1354,7 +1477,6 @@ charset_declared(struct buf *b, const char *in, size_t len,
 		charset_undeclared(b, in, len, st, info, clean);
 		return;
 	}
-	*clean = charset_kind_clean(e->kind);
 	charset_copy(info->used, e->name, sizeof info->used);
 	if (mismatch)
 		info->flags |= CHARSET_MISMATCH;
@@ -1362,12 +1484,13 @@ charset_declared(struct buf *b, const char *in, size_t len,
 	    (alt = charset_alternative(in, len, e, bad, st)) != NULL &&
 	    (ae = charset_lookup(alt)) != NULL) {
 		buf_init(&ab);
-		altbad = charset_decode(&ab, in, len, ae, &altmismatch);
+		altbad = charset_decode(&ab, in, len, ae, &altmismatch,
+		    &altclean);
 		if (altbad != (size_t)-1 && (altbad == 0 || altbad * 8 < bad)) {
 			buf_free(b);
 			*b = ab;
 			bad = altbad;
-			*clean = charset_kind_clean(ae->kind);
+			*clean = altclean;
 			info->flags |= CHARSET_MISMATCH;
 			charset_copy(info->used, ae->name, sizeof info->used);
 		} else
@@ -1424,7 +1547,7 @@ charset_to_utf8(const char *in, size_t len, const char *declared,
 		len = 0;
 	}
 	charset_set_declared(info, declared);
-	charset_stats(in, len, &st);
+	memset(&st, 0, sizeof st);
 	buf_init(&b);
 
 	e = charset_lookup(declared);

@@ -50,15 +50,20 @@ xfer_base64_decode(const char *src, size_t len, size_t *len_out)
 		/* Whole groups of four digits, the bulk of every line, at
 		 * once; anything else a byte at a time. */
 		if (n == 0) {
-			while (len - i >= 4 && (v = xfer_b64_value[s[i]]) != 0 &&
-			    (d1 = xfer_b64_value[s[i + 1]]) != 0 &&
-			    (d2 = xfer_b64_value[s[i + 2]]) != 0 &&
-			    (d3 = xfer_b64_value[s[i + 3]]) != 0) {
-				acc = (v - 1) << 18 | (d1 - 1) << 12 |
-				    (d2 - 1) << 6 | (d3 - 1);
-				out[o++] = (unsigned char)(acc >> 16);
-				out[o++] = (unsigned char)(acc >> 8);
-				out[o++] = (unsigned char)acc;
+			while (len - i >= 4) {
+				/* A non-digit's 0 - 1 wraps past 63: one
+				 * test for all four. */
+				v = xfer_b64_value[s[i]] - 1u;
+				d1 = xfer_b64_value[s[i + 1]] - 1u;
+				d2 = xfer_b64_value[s[i + 2]] - 1u;
+				d3 = xfer_b64_value[s[i + 3]] - 1u;
+				if ((v | d1 | d2 | d3) > 63)
+					break;
+				acc = v << 18 | d1 << 12 | d2 << 6 | d3;
+				out[o] = (unsigned char)(acc >> 16);
+				out[o + 1] = (unsigned char)(acc >> 8);
+				out[o + 2] = (unsigned char)acc;
+				o += 3;
 				i += 4;
 			}
 			acc = 0;
@@ -87,14 +92,21 @@ xfer_base64_decode(const char *src, size_t len, size_t *len_out)
 	return (char *)out;
 }
 
-/* "=ZZ" decodes as a NUL byte, as in libetpan. */
-static unsigned int
-xfer_hex(unsigned char c)
-{
-	int	v = sagi_hexval(c);
+/* Hex digit values, 0 for every other byte: "=ZZ" decodes as a NUL
+ * byte, as in libetpan. */
+/* clang-format off */
+static const unsigned char xfer_hex[256] = {
+	['1'] = 1, ['2'] = 2, ['3'] = 3, ['4'] = 4, ['5'] = 5, ['6'] = 6,
+	['7'] = 7, ['8'] = 8, ['9'] = 9,
+	['a'] = 10, ['b'] = 11, ['c'] = 12, ['d'] = 13, ['e'] = 14, ['f'] = 15,
+	['A'] = 10, ['B'] = 11, ['C'] = 12, ['D'] = 13, ['E'] = 14, ['F'] = 15,
+};
 
-	return v < 0 ? 0 : (unsigned int)v;
-}
+/* The bytes that end a run of plain quoted-printable text. */
+static const unsigned char xfer_qp_stop[256] = {
+	['='] = 1, ['\n'] = 1, ['\r'] = 1,
+};
+/* clang-format on */
 
 /*
  * Where quoted-printable data ends in a broken escape, "=" and one byte
@@ -106,8 +118,22 @@ xfer_hex(unsigned char c)
 static size_t
 xfer_qp_safe_len(const unsigned char *s, size_t len)
 {
-	size_t	i = 0;
+	size_t	i;
 
+	/*
+	 * Only an "=" at len - 2 can start a broken escape.  Whether the
+	 * scan lands on it depends on the escapes before it, so the scan
+	 * starts at the last byte before it that no escape can cover
+	 * (neither of the two bytes before it is "="): it lands there from
+	 * the start too, and from there on it goes the same way.  That is
+	 * the start of the last line at the latest, not of the whole data.
+	 */
+	if (len < 2 || s[len - 2] != '=' || s[len - 1] == '\n' ||
+	    s[len - 1] == '\r')
+		return len;
+	i = len - 2;
+	while (i > 0 && (s[i - 1] == '=' || (i >= 2 && s[i - 2] == '=')))
+		i--;
 	while (i < len) {
 		if (s[i] != '=' || i + 1 >= len) {
 			i++;
@@ -143,17 +169,29 @@ xfer_qp_decode(const char *src, size_t total, size_t *len_out)
 	/* A line end becomes at most two bytes, anything else at most one. */
 	out = xmalloc(2 * total + 1);
 	while (i < len) {
-		/* Plain bytes go in runs. */
-		for (run = i; run < len && s[run] != '=' && s[run] != '\n' &&
-		    s[run] != '\r'; run++)
+		/* Plain bytes go in runs; short ones (Japanese text is
+		 * mostly escapes) are not worth a call to memcpy. */
+		for (run = i; run < len && !xfer_qp_stop[s[run]]; run++)
 			;
-		if (run > i) {
+		if (run - i > 16) {
 			memcpy(out + o, s + i, run - i);
 			o += run - i;
 			i = run;
+		} else {
+			while (i < run)
+				out[o++] = s[i++];
+		}
+		if (i >= len)
+			break;
+		p = s + i;
+		/* The common escape first; i + 2 < len as below. */
+		if (p[0] == '=' && len - i > 2 && p[1] != '\n' &&
+		    p[1] != '\r') {
+			out[o++] = (unsigned char)(xfer_hex[p[1]] << 4 |
+			    xfer_hex[p[2]]);
+			i += 3;
 			continue;
 		}
-		p = s + i;
 		if (p[0] == '\n') {
 			out[o++] = '\r';
 			out[o++] = '\n';
@@ -175,8 +213,8 @@ xfer_qp_decode(const char *src, size_t total, size_t *len_out)
 			i += p[2] == '\n' ? 3 : 2;
 		} else {
 			/* i + 2 < len: xfer_qp_safe_len left the rest out */
-			out[o++] = (unsigned char)(xfer_hex(p[1]) << 4 |
-			    xfer_hex(p[2]));
+			out[o++] = (unsigned char)(xfer_hex[p[1]] << 4 |
+			    xfer_hex[p[2]]);
 			i += 3;
 		}
 	}
