@@ -1191,10 +1191,17 @@ msg_read_mime(struct msg *m, const char *raw, size_t len, size_t body_off)
 	size_t		 idx = 0;
 
 	if (msg_nesting_estimate(raw, len) > 4 * m->lim.max_parts) {
+		char	*utf8;
+
 		msg_add_problem(m, MSG_PROBLEM_STRUCTURE, "too-deep", "", NULL,
 		    NULL);
-		msg_add_plain(m, raw + body_off, len - body_off > m->lim.max_part ?
-		    m->lim.max_part : len - body_off, 0);
+		/* Raw bytes, read as unlabelled text: the body is UTF-8 like
+		 * every other (msg.h; a fuzz-msg find of session 6). */
+		utf8 = charset_to_utf8(raw + body_off,
+		    len - body_off > m->lim.max_part ? m->lim.max_part :
+		    len - body_off, NULL, NULL);
+		msg_add_plain(m, utf8, strlen(utf8), 0);
+		free(utf8);
 		return;
 	}
 	if (mailmime_parse(raw, len, &idx, &mime) != MAILIMF_NO_ERROR ||
